@@ -1,0 +1,30 @@
+import type { CaptureOptions, CaptureResult } from './taapit_capture.js';
+export type { CaptureOptions, CaptureResult };
+
+/**
+ * Reads `ta_tid` from the page URL (search, then the hash's query) and keeps it in the
+ * first-party `ta_tid` cookie. Resolves with what happened; never rejects.
+ *
+ * @example
+ * import { capture } from 'taapit-capture';
+ * const { trackingId, storage, domain } = await capture({ expiresInDays: 60 });
+ */
+export function capture(options?: CaptureOptions): Promise<CaptureResult>;
+
+/**
+ * The tracking id to send to your backend: the cookie, else the localStorage mirror, else the
+ * id captured on this page; `null` if there is none. Never an invalid value.
+ *
+ * @example
+ * await fetch('/api/signup', { method: 'POST', body: JSON.stringify({ email, trackingId: await getTrackingId() }) });
+ */
+export function getTrackingId(): Promise<string | null>;
+
+/** Removes the id from the cookie (every domain level), the localStorage mirror and memory. */
+export function clearTrackingId(): Promise<void>;
+
+/** Records consent and stores the id held in memory while `consent: "pending"`. */
+export function grantConsent(): Promise<CaptureResult>;
+
+/** Deletes the id everywhere; later captures on this page stay in memory until `grantConsent()`. */
+export function revokeConsent(): Promise<void>;

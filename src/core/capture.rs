@@ -1,0 +1,496 @@
+//! The capture rules: what to read, what to write, what to return.
+//!
+//! The rules run against [`Page`], the few things a page can do (read the URL, read and
+//! write `document.cookie`, use `localStorage`, replace the address). The browser shell
+//! implements it with web-sys; the native tests implement it with a fake jar that behaves
+//! like a browser's, so every rule here is checked both ways.
+
+use super::cookie::{values_of, SetCookie};
+use super::domain::{candidates, covers, host_kind, HostKind};
+use super::id::is_valid_id;
+use super::mirror;
+use super::options::{Attribution, Consent, DomainOption, Options, SameSite};
+use super::query::{find_id, strip_params, UrlPart};
+
+/// The parts of the page address the rules look at.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    /// `location.hostname`: lower case, IPv6 in brackets.
+    pub host: String,
+    /// `location.pathname`.
+    pub path: String,
+    /// `location.search`, with its `?`.
+    pub search: String,
+    /// `location.hash`, with its `#`.
+    pub hash: String,
+    /// Whether the page is on `https:`.
+    pub https: bool,
+}
+
+/// What the rules need from a page. Every method reports failure instead of throwing.
+pub trait Page {
+    /// The page address.
+    fn location(&self) -> Location;
+    /// `document.cookie`, or `None` when cookies cannot be read (sandboxed frame, `file:`).
+    fn cookies(&self) -> Option<String>;
+    /// Assigns `document.cookie`; `false` when that threw.
+    fn set_cookie(&mut self, cookie: &str) -> bool;
+    /// `localStorage.getItem`, `None` when absent or unavailable.
+    fn storage_get(&self, key: &str) -> Option<String>;
+    /// `localStorage.setItem`; `false` when unavailable or full.
+    fn storage_set(&mut self, key: &str, value: &str) -> bool;
+    /// `localStorage.removeItem`.
+    fn storage_remove(&mut self, key: &str);
+    /// `history.replaceState` to `url` (path, query and hash).
+    fn replace_url(&mut self, url: &str) -> bool;
+    /// The time, as Unix milliseconds.
+    fn now_ms(&self) -> u64;
+    /// Writes a debug line to the console.
+    fn log(&self, message: &str);
+}
+
+/// Where the id returned by a capture came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// `location.search`.
+    Search,
+    /// The query part of `location.hash`.
+    Hash,
+    /// Already stored before this capture (cookie or mirror).
+    Stored,
+}
+
+impl Source {
+    /// `"search"`, `"hash"` or `"stored"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Search => "search",
+            Self::Hash => "hash",
+            Self::Stored => "stored",
+        }
+    }
+}
+
+impl From<UrlPart> for Source {
+    fn from(part: UrlPart) -> Self {
+        match part {
+            UrlPart::Search => Self::Search,
+            UrlPart::Hash => Self::Hash,
+        }
+    }
+}
+
+/// Where the id is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// The first-party cookie.
+    Cookie,
+    /// The `localStorage` mirror (cookies unavailable).
+    LocalStorage,
+    /// Only in memory, for the life of the page (consent pending, or nothing else works).
+    Memory,
+}
+
+impl Storage {
+    /// `"cookie"`, `"localStorage"` or `"memory"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cookie => "cookie",
+            Self::LocalStorage => "localStorage",
+            Self::Memory => "memory",
+        }
+    }
+}
+
+/// What a capture did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capture {
+    /// The tracking id now in effect, if any.
+    pub tracking_id: Option<String>,
+    /// Where it came from.
+    pub source: Option<Source>,
+    /// Where it is kept.
+    pub storage: Option<Storage>,
+    /// The cookie's `Domain` when this call wrote one (`None`: host-only, or not written).
+    pub domain: Option<String>,
+    /// When what this call wrote expires (Unix milliseconds).
+    pub expires_at_ms: Option<u64>,
+}
+
+/// What the module remembers for the life of the page.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    /// The options of the last capture (defaults before the first).
+    pub options: Options,
+    /// The id captured on this page: the last resort of [`tracking_id`].
+    pub captured: Option<String>,
+    /// An id held in memory until consent is granted.
+    pub held: Option<(String, Source)>,
+    /// Consent was revoked on this page: later captures keep ids in memory until it is granted.
+    pub revoked: bool,
+}
+
+fn debug(page: &impl Page, options: &Options, parts: &[&str]) {
+    if options.debug {
+        page.log(&parts.concat());
+    }
+}
+
+/// Runs the capture rules on `page` and remembers the outcome in `session`.
+pub fn capture(page: &mut impl Page, session: &mut Session, options: &Options) -> Capture {
+    session.options = options.clone();
+    if session.revoked {
+        session.options.consent = Consent::Pending;
+    }
+    let location = page.location();
+    let found = find_id(&location.search, &location.hash, &options.params);
+    if found.rejected > 0 {
+        debug(page, options, &[
+            "[taapit] ignored a tracking parameter that is not a valid id (1-128 of A-Z a-z 0-9 - _ . ~)",
+        ]);
+    }
+    if options.strip_param {
+        if let Some(url) = strip_params(
+            &location.path,
+            &location.search,
+            &location.hash,
+            &options.params,
+        ) {
+            if !page.replace_url(&url) {
+                debug(
+                    page,
+                    options,
+                    &["[taapit] could not remove the tracking parameter from the address bar"],
+                );
+            }
+        }
+    }
+    let Some((id, part)) = found.id else {
+        return stored_or_captured(page, session);
+    };
+    decide(page, session, &location, id, part.into())
+}
+
+/// Stores `id` unless the attribution or consent rules say otherwise.
+fn decide(
+    page: &mut impl Page,
+    session: &mut Session,
+    location: &Location,
+    id: String,
+    source: Source,
+) -> Capture {
+    let options = session.options.clone();
+    if options.attribution == Attribution::FirstClick {
+        if let Some(stored) = stored(page, &options) {
+            if stored.tracking_id.as_deref() != Some(&id) {
+                debug(
+                    page,
+                    &options,
+                    &["[taapit] first-click: kept the stored id, ignored ", &id],
+                );
+            }
+            session.held = None;
+            return stored;
+        }
+    }
+    session.captured = Some(id.clone());
+    if options.consent == Consent::Pending {
+        debug(
+            page,
+            &options,
+            &[
+                "[taapit] consent pending: ",
+                &id,
+                " kept in memory until grantConsent()",
+            ],
+        );
+        session.held = Some((id.clone(), source));
+        return Capture {
+            tracking_id: Some(id),
+            source: Some(source),
+            storage: Some(Storage::Memory),
+            ..Capture::default()
+        };
+    }
+    session.held = None;
+    persist(page, &options, location, id, source)
+}
+
+/// The stored id (cookie, then mirror), else the one captured on this page.
+fn stored_or_captured(page: &impl Page, session: &Session) -> Capture {
+    stored(page, &session.options).unwrap_or_else(|| Capture {
+        storage: session.captured.as_ref().map(|_| Storage::Memory),
+        tracking_id: session.captured.clone(),
+        ..Capture::default()
+    })
+}
+
+/// The id already stored: a valid cookie, else an unexpired valid mirror.
+fn stored(page: &impl Page, options: &Options) -> Option<Capture> {
+    let name = options.cookie_name();
+    let from_cookie = page
+        .cookies()
+        .and_then(|jar| {
+            values_of(&jar, name)
+                .find(|v| is_valid_id(v))
+                .map(str::to_owned)
+        })
+        .map(|id| (id, Storage::Cookie, None));
+    let from_mirror = || {
+        let text = page.storage_get(&mirror::key(name))?;
+        let (id, expires) = mirror::decode(&text, page.now_ms())?;
+        Some((id.to_owned(), Storage::LocalStorage, Some(expires)))
+    };
+    let (id, storage, expires_at_ms) =
+        from_cookie.or_else(|| options.storage_fallback.then(from_mirror).flatten())?;
+    Some(Capture {
+        tracking_id: Some(id),
+        source: Some(Source::Stored),
+        storage: Some(storage),
+        domain: None,
+        expires_at_ms,
+    })
+}
+
+/// The tracking id to report: a valid cookie, else an unexpired mirror, else the id captured
+/// on this page. Never an invalid value.
+pub fn tracking_id(page: &impl Page, session: &Session) -> Option<String> {
+    stored_or_captured(page, session).tracking_id
+}
+
+/// Writes `id` to the cookie (or, failing that, the mirror) and reports where it went.
+fn persist(
+    page: &mut impl Page,
+    options: &Options,
+    location: &Location,
+    id: String,
+    source: Source,
+) -> Capture {
+    let name = options.cookie_name();
+    let now_ms = page.now_ms();
+    let max_age = options.max_age_secs();
+    let expires_at_ms = now_ms + max_age * 1000;
+    let secure = options.secure.applies(location.https, options.same_site);
+    if options.same_site == SameSite::None && !location.https {
+        debug(
+            page,
+            options,
+            &["[taapit] SameSite=None needs Secure, which an http: page cannot set"],
+        );
+    }
+    let mut outcome = Capture {
+        tracking_id: Some(id.clone()),
+        source: Some(source),
+        storage: Some(Storage::Memory),
+        domain: None,
+        expires_at_ms: None,
+    };
+    if page.cookies().is_none() {
+        debug(
+            page,
+            options,
+            &["[taapit] cookies are unavailable on this page"],
+        );
+    } else {
+        let domain = cookie_domain(page, options, location);
+        let cookie = SetCookie::new(name, &id)
+            .domain(domain.as_deref())
+            .max_age(max_age, now_ms / 1000)
+            .same_site(options.same_site)
+            .secure(secure);
+        page.set_cookie(&cookie.build());
+        if visible(page, name).contains(&id) {
+            remove_other_levels(page, name, location, domain.as_deref(), options);
+            if visible(page, name).len() > 1 {
+                debug(
+                    page,
+                    options,
+                    &[
+                        "[taapit] another ",
+                        name,
+                        " cookie (other path?) is visible and cannot be removed from here",
+                    ],
+                );
+            }
+            page.storage_remove(&mirror::key(name));
+            outcome.storage = Some(Storage::Cookie);
+            outcome.domain = domain;
+            outcome.expires_at_ms = Some(expires_at_ms);
+            return outcome;
+        }
+        debug(
+            page,
+            options,
+            &["[taapit] the browser did not keep the ", name, " cookie"],
+        );
+    }
+    if options.storage_fallback {
+        if page.storage_set(&mirror::key(name), &mirror::encode(&id, expires_at_ms)) {
+            outcome.storage = Some(Storage::LocalStorage);
+            outcome.expires_at_ms = Some(expires_at_ms);
+            return outcome;
+        }
+        debug(
+            page,
+            options,
+            &["[taapit] localStorage is unavailable: the id is kept in memory for this page"],
+        );
+    } else {
+        debug(
+            page,
+            options,
+            &["[taapit] storageFallback is off: the id is kept in memory for this page"],
+        );
+    }
+    outcome
+}
+
+/// Every value of cookie `name` the page sees.
+fn visible(page: &impl Page, name: &str) -> Vec<String> {
+    page.cookies()
+        .map(|jar| values_of(&jar, name).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// The `Domain` to write: `None` for host-only.
+fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -> Option<String> {
+    let host = location.host.as_str();
+    match &options.domain {
+        DomainOption::Host => None,
+        DomainOption::Explicit(domain) if covers(domain, host) => {
+            if host_kind(host) != HostKind::Named {
+                None
+            } else if accepts(page, options, domain) {
+                Some(domain.clone())
+            } else {
+                debug(
+                    page,
+                    options,
+                    &[
+                        "[taapit] the browser refused Domain=",
+                        domain,
+                        ": the cookie is host-only",
+                    ],
+                );
+                None
+            }
+        }
+        DomainOption::Explicit(domain) => {
+            debug(
+                page,
+                options,
+                &[
+                    "[taapit] domain option ",
+                    domain,
+                    " does not cover ",
+                    host,
+                    ": using auto",
+                ],
+            );
+            auto_domain(page, options, host)
+        }
+        DomainOption::Auto => auto_domain(page, options, host),
+    }
+}
+
+/// The shortest candidate domain the browser accepts (the browser holds the public suffix list).
+fn auto_domain(page: &mut impl Page, options: &Options, host: &str) -> Option<String> {
+    candidates(host)
+        .into_iter()
+        .find(|domain| accepts(page, options, domain))
+}
+
+/// Whether the browser keeps a cookie with `Domain=domain`: writes a short-lived probe
+/// under its own name, reads it back and removes it.
+fn accepts(page: &mut impl Page, options: &Options, domain: &str) -> bool {
+    let mut name = String::from(options.cookie_name());
+    name.push_str("_probe");
+    let mut nonce = String::from("p");
+    super::cookie::push_u64(&mut nonce, page.now_ms());
+    page.set_cookie(
+        &SetCookie::new(&name, &nonce)
+            .domain(Some(domain))
+            .max_age(10, page.now_ms() / 1000)
+            .build(),
+    );
+    let kept = visible(page, &name).contains(&nonce);
+    if kept {
+        page.set_cookie(&SetCookie::removal(&name, Some(domain)).build());
+    }
+    kept
+}
+
+/// Every `Domain` a copy of the cookie could have on this host: host-only (`None`), each
+/// candidate, and an explicit domain option.
+fn levels(location: &Location, options: &Options) -> Vec<Option<String>> {
+    let mut levels: Vec<Option<String>> = vec![None];
+    levels.extend(candidates(&location.host).into_iter().map(Some));
+    if let DomainOption::Explicit(domain) = &options.domain {
+        if covers(domain, &location.host) && !levels.contains(&Some(domain.clone())) {
+            levels.push(Some(domain.clone()));
+        }
+    }
+    levels
+}
+
+/// Expires copies of the cookie on every level but `keep`, when more than one is visible.
+fn remove_other_levels(
+    page: &mut impl Page,
+    name: &str,
+    location: &Location,
+    keep: Option<&str>,
+    options: &Options,
+) {
+    if visible(page, name).len() <= 1 {
+        return;
+    }
+    for level in levels(location, options) {
+        if level.as_deref() != keep {
+            page.set_cookie(
+                &SetCookie::removal(name, level.as_deref())
+                    .secure(location.https)
+                    .build(),
+            );
+        }
+    }
+}
+
+/// Removes the id from every place it was kept: the cookie on every domain level, the mirror,
+/// and memory.
+pub fn clear(page: &mut impl Page, session: &mut Session) {
+    let location = page.location();
+    let options = &session.options;
+    let name = options.cookie_name();
+    if page.cookies().is_some() {
+        for level in levels(&location, options) {
+            page.set_cookie(
+                &SetCookie::removal(name, level.as_deref())
+                    .secure(location.https)
+                    .build(),
+            );
+        }
+    }
+    page.storage_remove(&mirror::key(name));
+    session.captured = None;
+    session.held = None;
+}
+
+/// Records consent and stores an id held back while it was pending.
+pub fn grant_consent(page: &mut impl Page, session: &mut Session) -> Capture {
+    session.options.consent = Consent::Granted;
+    session.revoked = false;
+    match session.held.take() {
+        Some((id, source)) => {
+            let location = page.location();
+            decide(page, session, &location, id, source)
+        }
+        None => stored_or_captured(page, session),
+    }
+}
+
+/// Withdraws consent: clears the id everywhere, and keeps later captures on this page in memory.
+pub fn revoke_consent(page: &mut impl Page, session: &mut Session) {
+    clear(page, session);
+    session.options.consent = Consent::Pending;
+    session.revoked = true;
+}

@@ -1,0 +1,212 @@
+//! Cookie strings: building the one written to `document.cookie`, and reading the
+//! `name=value; name2=value2` list it gives back.
+//!
+//! Everything here is plain string work with no formatting machinery, so it costs little in
+//! the `.wasm`, and the parser takes any input without panicking.
+
+use super::options::SameSite;
+
+/// The attributes of one cookie write, in the order they appear in the string.
+///
+/// ```
+/// use taapit_capture::core::cookie::SetCookie;
+/// use taapit_capture::core::options::SameSite;
+/// let cookie = SetCookie::new("ta_tid", "abc")
+///     .domain(Some("example.com"))
+///     .max_age(86_400, 0)
+///     .same_site(SameSite::Lax)
+///     .secure(true);
+/// assert_eq!(
+///     cookie.build(),
+///     "ta_tid=abc; Path=/; Domain=example.com; Max-Age=86400; \
+///      Expires=Fri, 02 Jan 1970 00:00:00 GMT; SameSite=Lax; Secure",
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetCookie<'a> {
+    name: &'a str,
+    value: &'a str,
+    domain: Option<&'a str>,
+    max_age: u64,
+    now_secs: u64,
+    same_site: SameSite,
+    secure: bool,
+}
+
+impl<'a> SetCookie<'a> {
+    /// A cookie `name=value` with `Path=/`, expiring at once until [`max_age`](Self::max_age)
+    /// says otherwise.
+    pub fn new(name: &'a str, value: &'a str) -> Self {
+        SetCookie {
+            name,
+            value,
+            domain: None,
+            max_age: 0,
+            now_secs: 0,
+            same_site: SameSite::Lax,
+            secure: false,
+        }
+    }
+
+    /// The cookie that deletes `name` on `domain` (or the host-only one for `None`).
+    pub fn removal(name: &'a str, domain: Option<&'a str>) -> Self {
+        SetCookie::new(name, "").domain(domain)
+    }
+
+    /// `Domain=…`; `None` makes a host-only cookie.
+    pub fn domain(mut self, domain: Option<&'a str>) -> Self {
+        self.domain = domain;
+        self
+    }
+
+    /// `Max-Age=seconds`, and the matching `Expires`, counted from `now_secs` (Unix time).
+    pub fn max_age(mut self, seconds: u64, now_secs: u64) -> Self {
+        self.max_age = seconds;
+        self.now_secs = now_secs;
+        self
+    }
+
+    /// `SameSite=…`.
+    pub fn same_site(mut self, same_site: SameSite) -> Self {
+        self.same_site = same_site;
+        self
+    }
+
+    /// `Secure`.
+    pub fn secure(mut self, secure: bool) -> Self {
+        self.secure = secure;
+        self
+    }
+}
+
+impl core::fmt::Display for SetCookie<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.build())
+    }
+}
+
+impl SetCookie<'_> {
+    /// The string to assign to `document.cookie`.
+    pub fn build(&self) -> String {
+        let mut s = String::with_capacity(160);
+        s.push_str(self.name);
+        s.push('=');
+        s.push_str(self.value);
+        s.push_str("; Path=/");
+        if let Some(domain) = self.domain {
+            s.push_str("; Domain=");
+            s.push_str(domain);
+        }
+        s.push_str("; Max-Age=");
+        push_u64(&mut s, self.max_age);
+        s.push_str("; Expires=");
+        // A removal (Max-Age=0) is dated at the epoch, so no clock skew can revive it.
+        let expires = if self.max_age == 0 {
+            0
+        } else {
+            self.now_secs + self.max_age
+        };
+        push_http_date(&mut s, expires);
+        s.push_str("; SameSite=");
+        s.push_str(self.same_site.as_str());
+        if self.secure {
+            s.push_str("; Secure");
+        }
+        s
+    }
+}
+
+/// The values of every cookie called `name` in a `document.cookie` string, in its order.
+///
+/// Never panics: pairs without `=` are skipped, white space around names and values is
+/// ignored, and a value in double quotes is unquoted.
+///
+/// ```
+/// use taapit_capture::core::cookie::values_of;
+/// let jar = "a=1; ta_tid=abc; junk; ta_tid=\"def\"";
+/// assert_eq!(values_of(jar, "ta_tid").collect::<Vec<_>>(), ["abc", "def"]);
+/// ```
+pub fn values_of<'a>(jar: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    jar.split(';').filter_map(move |pair| {
+        let (n, v) = pair.split_once('=')?;
+        if n.trim() != name {
+            return None;
+        }
+        let v = v.trim();
+        Some(
+            v.strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v),
+        )
+    })
+}
+
+/// Whether `name` can be a cookie name (an RFC 6265 token).
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Appends `n` in decimal.
+pub fn push_u64(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        s.push(d as char);
+    }
+}
+
+fn push_2(s: &mut String, n: u64) {
+    s.push((b'0' + (n / 10 % 10) as u8) as char);
+    s.push((b'0' + (n % 10) as u8) as char);
+}
+
+/// Appends the IMF-fixdate of Unix time `secs` (`Thu, 01 Jan 1970 00:00:00 GMT`).
+pub fn push_http_date(s: &mut String, secs: u64) {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = secs / 86_400;
+    let (year, month, day) = civil_from_days(days);
+    s.push_str(DAYS[(days % 7) as usize]);
+    s.push_str(", ");
+    push_2(s, day);
+    s.push(' ');
+    s.push_str(MONTHS[(month - 1) as usize % 12]);
+    s.push(' ');
+    push_u64(s, year);
+    s.push(' ');
+    let rem = secs % 86_400;
+    push_2(s, rem / 3600);
+    s.push(':');
+    push_2(s, rem / 60 % 60);
+    s.push(':');
+    push_2(s, rem % 60);
+    s.push_str(" GMT");
+}
+
+/// (year, month 1–12, day 1–31) of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}

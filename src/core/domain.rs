@@ -1,0 +1,107 @@
+//! Which `Domain` a cookie gets on a given host.
+//!
+//! The aim is one cookie that every subdomain of the site sees (`www.`, `app.`, `checkout.`),
+//! so the id survives the visitor moving across them. Only the browser knows the public
+//! suffix list, so this module proposes candidates and the browser shell keeps the first one
+//! the browser accepts; hosts that cannot carry a `Domain` at all never get one.
+
+/// The shape of a host name, as far as cookie domains care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostKind {
+    /// `localhost` or a name under `.localhost`.
+    Localhost,
+    /// An IPv4 address (`127.0.0.1`).
+    Ipv4,
+    /// An IPv6 address (`[::1]`).
+    Ipv6,
+    /// A name without a dot (`intranet`).
+    SingleLabel,
+    /// A name ending with a dot (`example.com.`): browsers keep such cookies apart from the
+    /// dotless name, so they are kept host-only.
+    TrailingDot,
+    /// A registrable-looking name with two or more labels.
+    Named,
+}
+
+/// Classifies a host name as given by `location.hostname` (lower case, IPv6 in brackets).
+///
+/// ```
+/// use taapit_capture::core::domain::{host_kind, HostKind};
+/// assert_eq!(host_kind("app.localhost"), HostKind::Localhost);
+/// assert_eq!(host_kind("[::1]"), HostKind::Ipv6);
+/// assert_eq!(host_kind("shop.example.co.uk"), HostKind::Named);
+/// ```
+pub fn host_kind(host: &str) -> HostKind {
+    if host.starts_with('[') || host.contains(':') {
+        HostKind::Ipv6
+    } else if host.ends_with('.') {
+        HostKind::TrailingDot
+    } else if host == "localhost" || host.ends_with(".localhost") {
+        HostKind::Localhost
+    } else if is_ipv4(host) {
+        HostKind::Ipv4
+    } else if !host.contains('.') {
+        HostKind::SingleLabel
+    } else {
+        HostKind::Named
+    }
+}
+
+fn is_ipv4(host: &str) -> bool {
+    let mut parts = 0;
+    for part in host.split('.') {
+        parts += 1;
+        let numeric =
+            !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit());
+        if !numeric || part.parse::<u16>().map_or(true, |n| n > 255) {
+            return false;
+        }
+    }
+    parts == 4
+}
+
+/// The `Domain` values to try for `host`, shortest first: the last two labels, then one more
+/// label at a time up to the host itself. Empty for hosts that must stay host-only.
+///
+/// ```
+/// use taapit_capture::core::domain::candidates;
+/// assert_eq!(
+///     candidates("www.shop.example.co.uk"),
+///     ["co.uk", "example.co.uk", "shop.example.co.uk", "www.shop.example.co.uk"],
+/// );
+/// assert!(candidates("localhost").is_empty());
+/// ```
+pub fn candidates(host: &str) -> Vec<String> {
+    if host_kind(host) != HostKind::Named {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = host
+        .char_indices()
+        .filter(|&(_, c)| c == '.')
+        .map(|(i, _)| host[i + 1..].to_owned())
+        .filter(|suffix| suffix.contains('.'))
+        .collect();
+    out.reverse();
+    out.push(host.to_owned());
+    out
+}
+
+/// Normalises a `domain` option: lower case, without a leading dot.
+pub fn normalize(domain: &str) -> String {
+    domain.trim().trim_start_matches('.').to_ascii_lowercase()
+}
+
+/// Whether `domain` (normalised) is `host` itself or a parent of it.
+///
+/// ```
+/// use taapit_capture::core::domain::covers;
+/// assert!(covers("example.com", "shop.example.com"));
+/// assert!(!covers("example.com", "badexample.com"));
+/// ```
+pub fn covers(domain: &str, host: &str) -> bool {
+    !domain.is_empty()
+        && (host == domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|rest| rest.ends_with('.')))
+}

@@ -1,0 +1,25 @@
+//! What counts as a tracking id.
+//!
+//! A Taapit id is 1–128 characters from the URL-safe set `A–Z a–z 0–9 - _ . ~`. Anything
+//! else is refused, so nothing hostile (`;`, `=`, spaces, control bytes, non-ASCII) can reach
+//! a `Set-Cookie` string, `localStorage` or the site's backend.
+
+/// The longest id accepted.
+pub const MAX_ID_LEN: usize = 128;
+
+/// Whether `byte` may appear in a tracking id.
+pub fn is_id_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+}
+
+/// Whether `id` is a valid tracking id (already URL-decoded).
+///
+/// ```
+/// use taapit_capture::core::id::is_valid_id;
+/// assert!(is_valid_id("rLnWe1uz9t282v7g"));
+/// assert!(!is_valid_id(""));
+/// assert!(!is_valid_id("a;b"));
+/// ```
+pub fn is_valid_id(id: &str) -> bool {
+    (1..=MAX_ID_LEN).contains(&id.len()) && id.bytes().all(is_id_byte)
+}

@@ -1,0 +1,255 @@
+//! Capture options, their defaults and their bounds.
+//!
+//! Every option has a default that is right for most sites, so `Options::default()` is a
+//! complete configuration. Values from JavaScript arrive as text or numbers and go through
+//! the `parse` functions here; a value they refuse leaves the default in place.
+
+use super::cookie::is_valid_name;
+
+/// The URL parameter and cookie name Taapit deeplinks use.
+pub const DEFAULT_NAME: &str = "ta_tid";
+/// Default cookie lifetime, in days.
+pub const DEFAULT_EXPIRES_IN_DAYS: u32 = 90;
+/// Shortest accepted lifetime, in days.
+pub const MIN_EXPIRES_IN_DAYS: u32 = 1;
+/// Longest accepted lifetime, in days (browsers cap cookies at 400 days).
+pub const MAX_EXPIRES_IN_DAYS: u32 = 400;
+
+/// Which `Domain` the cookie is written for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DomainOption {
+    /// The shortest parent domain the browser accepts; host-only on `localhost`, IPs and
+    /// single-label hosts.
+    #[default]
+    Auto,
+    /// Host-only: no `Domain` attribute.
+    Host,
+    /// This domain, when it is the page's host or a parent of it (stored without a leading
+    /// dot, in lower case); otherwise `Auto` applies.
+    Explicit(String),
+}
+
+impl DomainOption {
+    /// Reads `"auto"`, `"host"` or a domain name.
+    pub fn parse(text: &str) -> Option<Self> {
+        let domain = super::domain::normalize(text);
+        match domain.as_str() {
+            "" => None,
+            "auto" => Some(Self::Auto),
+            "host" => Some(Self::Host),
+            d if d
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') =>
+            {
+                Some(Self::Explicit(domain))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Which id wins when the URL brings one and another is already stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Attribution {
+    /// The id in the URL replaces the stored one (`"last-click"`).
+    #[default]
+    LastClick,
+    /// A stored valid id is kept (`"first-click"`).
+    FirstClick,
+}
+
+impl Attribution {
+    /// Reads `"last-click"` or `"first-click"`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "last-click" => Some(Self::LastClick),
+            "first-click" => Some(Self::FirstClick),
+            _ => None,
+        }
+    }
+}
+
+/// The cookie's `SameSite` attribute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SameSite {
+    /// `SameSite=Lax`: sent on top-level navigations from other sites.
+    #[default]
+    Lax,
+    /// `SameSite=Strict`: sent only from the site itself.
+    Strict,
+    /// `SameSite=None`: sent everywhere; forces `Secure`.
+    None,
+}
+
+impl SameSite {
+    /// Reads `"lax"`, `"strict"` or `"none"` (any case).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "lax" => Some(Self::Lax),
+            "strict" => Some(Self::Strict),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+
+    /// The attribute value as written in the cookie.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lax => "Lax",
+            Self::Strict => "Strict",
+            Self::None => "None",
+        }
+    }
+}
+
+/// When the cookie gets `Secure`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Secure {
+    /// On `https:` pages (and always with `SameSite=None`).
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never, unless `SameSite=None` requires it.
+    Never,
+}
+
+impl Secure {
+    /// Reads `"auto"`, `"true"` or `"false"`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "auto" => Some(Self::Auto),
+            "true" => Some(Self::Always),
+            "false" => Some(Self::Never),
+            _ => None,
+        }
+    }
+
+    /// Whether a cookie written from a page on `https` (or not) gets `Secure`.
+    pub fn applies(self, https: bool, same_site: SameSite) -> bool {
+        same_site == SameSite::None
+            || match self {
+                Self::Auto => https,
+                Self::Always => true,
+                Self::Never => false,
+            }
+    }
+}
+
+/// Whether the visitor has agreed to the id being stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Consent {
+    /// Store it (`"granted"`).
+    #[default]
+    Granted,
+    /// Keep it in memory until `grant_consent` (`"pending"`).
+    Pending,
+}
+
+impl Consent {
+    /// Reads `"granted"` or `"pending"`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "granted" => Some(Self::Granted),
+            "pending" => Some(Self::Pending),
+            _ => None,
+        }
+    }
+}
+
+/// How the tracking id is found and kept. Build it with struct update syntax:
+///
+/// ```
+/// use taapit_capture::{Attribution, Options};
+/// let options = Options {
+///     expires_in_days: 30,
+///     attribution: Attribution::FirstClick,
+///     ..Options::default()
+/// };
+/// assert_eq!(options.cookie_name, "ta_tid");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// URL parameters that carry the id, tried in order (default `["ta_tid"]`).
+    pub params: Vec<String>,
+    /// Cookie name (default `"ta_tid"`); it also keys the `localStorage` mirror.
+    pub cookie_name: String,
+    /// Cookie lifetime in days (default 90); clamped to 1–400 when used.
+    pub expires_in_days: u32,
+    /// Cookie domain (default automatic).
+    pub domain: DomainOption,
+    /// First- or last-click attribution (default last-click).
+    pub attribution: Attribution,
+    /// `SameSite` (default `Lax`).
+    pub same_site: SameSite,
+    /// `Secure` (default: on `https:` pages).
+    pub secure: Secure,
+    /// Consent state at capture (default granted).
+    pub consent: Consent,
+    /// Remove the tracking parameters from the address bar (default `false`).
+    pub strip_param: bool,
+    /// Keep the id in `localStorage` when cookies cannot be written (default `true`).
+    pub storage_fallback: bool,
+    /// Log to the console why an id was not stored (default `false`).
+    pub debug: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            params: vec![DEFAULT_NAME.to_owned()],
+            cookie_name: DEFAULT_NAME.to_owned(),
+            expires_in_days: DEFAULT_EXPIRES_IN_DAYS,
+            domain: DomainOption::Auto,
+            attribution: Attribution::LastClick,
+            same_site: SameSite::Lax,
+            secure: Secure::Auto,
+            consent: Consent::Granted,
+            strip_param: false,
+            storage_fallback: true,
+            debug: false,
+        }
+    }
+}
+
+impl Options {
+    /// The cookie lifetime in seconds, with `expires_in_days` clamped to 1–400.
+    pub fn max_age_secs(&self) -> u64 {
+        u64::from(clamp_days(self.expires_in_days)) * 86_400
+    }
+
+    /// The cookie name to use: `cookie_name` if it is a valid cookie name, else `"ta_tid"`.
+    pub fn cookie_name(&self) -> &str {
+        if is_valid_name(&self.cookie_name) {
+            &self.cookie_name
+        } else {
+            DEFAULT_NAME
+        }
+    }
+}
+
+/// Clamps a lifetime in days to 1–400.
+pub fn clamp_days(days: u32) -> u32 {
+    days.clamp(MIN_EXPIRES_IN_DAYS, MAX_EXPIRES_IN_DAYS)
+}
+
+/// Reads a parameter list: names separated by commas (`"ta_tid, ref"`). Empty names are
+/// dropped; `None` if none is left.
+pub fn parse_params(text: &str) -> Option<Vec<String>> {
+    let names: Vec<String> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    (!names.is_empty()).then_some(names)
+}
+
+/// Reads a boolean written as text: `"true"`, `"false"`, or `""` (a bare attribute) for true.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}

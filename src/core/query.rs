@@ -1,0 +1,173 @@
+//! Finding the tracking id in a URL, and taking it out again.
+//!
+//! Query strings are read the way `URLSearchParams` reads them (`&`-separated pairs,
+//! `+` is a space, `%XX` escapes), but without allocating for pairs that do not match.
+
+use super::id::is_valid_id;
+
+/// Where in the URL an id was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlPart {
+    /// `location.search`: `?ta_tid=…`.
+    Search,
+    /// The query part of `location.hash`, for hash-routed apps: `#/landing?ta_tid=…`.
+    Hash,
+}
+
+/// What a look-up found for the tracking parameters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Found {
+    /// The first valid id, and where it was.
+    pub id: Option<(String, UrlPart)>,
+    /// How many tracking parameters were present but held an invalid value.
+    pub rejected: usize,
+}
+
+/// Decodes one query-string component (`+` → space, `%XX` → byte).
+///
+/// Returns `None` for a malformed escape or a result that is not UTF-8: such a value can
+/// never be a valid id, and a name that does not decode matches no parameter.
+pub fn decode_component(raw: &str) -> Option<String> {
+    if !raw.bytes().any(|b| b == b'%' || b == b'+') {
+        return Some(raw.to_owned());
+    }
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = bytes.get(i + 1).and_then(|b| hex_value(*b))?;
+                let lo = bytes.get(i + 2).and_then(|b| hex_value(*b))?;
+                out.push(hi << 4 | lo);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The query part of a `location.hash` value (`#/landing?a=b` → `a=b`), if it has one.
+pub fn hash_query(hash: &str) -> Option<&str> {
+    hash.split_once('?').map(|(_, query)| query)
+}
+
+/// The `(name, value)` pairs of a query string, raw (still encoded). A leading `?` is skipped.
+fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .strip_prefix('?')
+        .unwrap_or(query)
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+}
+
+fn is_tracking_name(raw_name: &str, names: &[String]) -> bool {
+    decode_component(raw_name).is_some_and(|name| names.contains(&name))
+}
+
+/// Looks up the tracking id in `search`, then in the query part of `hash`.
+///
+/// Parameter names are tried in the order of `names`; for each, every occurrence in
+/// the search, then in the hash. The first value that is a valid id wins.
+///
+/// ```
+/// use taapit_capture::core::query::{find_id, UrlPart};
+/// let names = vec!["ta_tid".to_string()];
+/// let found = find_id("?ta_tid=bad%3B&ta_tid=abc123", "", &names);
+/// assert_eq!(found.id, Some(("abc123".to_string(), UrlPart::Search)));
+/// assert_eq!(found.rejected, 1);
+/// ```
+pub fn find_id(search: &str, hash: &str, names: &[String]) -> Found {
+    let parts = [
+        (UrlPart::Search, Some(search)),
+        (UrlPart::Hash, hash_query(hash)),
+    ];
+    let mut found = Found::default();
+    for name in names {
+        for (part, query) in parts {
+            for (raw_name, raw_value) in raw_pairs(query.unwrap_or("")) {
+                if decode_component(raw_name).as_deref() != Some(name.as_str()) {
+                    continue;
+                }
+                match decode_component(raw_value) {
+                    Some(value) if is_valid_id(&value) => {
+                        if found.id.is_none() {
+                            found.id = Some((value, part));
+                        }
+                    }
+                    _ => found.rejected += 1,
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Removes every tracking parameter from a query string, keeping the other pairs as they
+/// were written and in their order. Returns `None` when there was nothing to remove.
+fn strip_query(query: &str, names: &[String]) -> Option<String> {
+    let body = query.strip_prefix('?').unwrap_or(query);
+    let kept: Vec<&str> = body
+        .split('&')
+        .filter(|pair| {
+            let raw_name = pair.split_once('=').map_or(*pair, |(n, _)| n);
+            pair.is_empty() || !is_tracking_name(raw_name, names)
+        })
+        .collect();
+    let removed = kept.len() != body.split('&').count();
+    removed.then(|| kept.join("&").trim_matches('&').to_owned())
+}
+
+/// The address to put in the bar after removing the tracking parameters from `search` and
+/// from the query part of `hash`, or `None` if neither holds one. The path is kept, and so
+/// are every other parameter and the rest of the hash.
+///
+/// ```
+/// use taapit_capture::core::query::strip_params;
+/// let names = vec!["ta_tid".to_string()];
+/// assert_eq!(
+///     strip_params("/p", "?a=1&ta_tid=x&b=2", "#top", &names).as_deref(),
+///     Some("/p?a=1&b=2#top"),
+/// );
+/// assert_eq!(strip_params("/p", "?a=1", "", &names), None);
+/// ```
+pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> Option<String> {
+    let new_search = strip_query(search, names);
+    let new_hash = hash.split_once('?').and_then(|(route, query)| {
+        strip_query(query, names).map(|q| {
+            let mut h = route.to_owned();
+            if !q.is_empty() {
+                h.push('?');
+                h.push_str(&q);
+            }
+            h
+        })
+    });
+    if new_search.is_none() && new_hash.is_none() {
+        return None;
+    }
+    let mut url = String::from(path);
+    match new_search {
+        Some(q) if !q.is_empty() => {
+            url.push('?');
+            url.push_str(&q);
+        }
+        Some(_) => {}
+        None => url.push_str(search),
+    }
+    url.push_str(new_hash.as_deref().unwrap_or(hash));
+    Some(url)
+}

@@ -1,0 +1,92 @@
+//! # taapit-capture
+//!
+//! Keeps the Taapit tracking id from the landing URL (`?ta_tid=…`) in a first-party `ta_tid`
+//! cookie, with the right expiry and domain, so the site's backend can report a lead or a
+//! sale with it days later.
+//!
+//! The crate is three layers:
+//! - [`core`]: every capture rule as plain Rust, tested natively;
+//! - `browser` (wasm32): the page I/O (`document.cookie`, `localStorage`, `history`);
+//! - `bindings` (wasm32): the `#[wasm_bindgen]` exports for JavaScript.
+//!
+//! In a Rust web app (wasm32):
+//!
+//! ```no_run
+//! # #[cfg(target_arch = "wasm32")] {
+//! use taapit_capture::{capture, tracking_id, Options};
+//! let outcome = capture(&Options::default());
+//! // Later, when the visitor signs up: send this to the backend.
+//! let id: Option<String> = tracking_id();
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;
+#[cfg(target_arch = "wasm32")]
+mod browser;
+
+pub use crate::core::capture::{Capture, Source, Storage};
+pub use crate::core::options::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
+
+/// Reads the tracking id from the page URL and stores it by the capture rules.
+///
+/// ```no_run
+/// use taapit_capture::{capture, Options};
+/// let outcome = capture(&Options { expires_in_days: 60, ..Options::default() });
+/// if let Some(id) = outcome.tracking_id {
+///     // stored in outcome.storage, for outcome.domain
+/// }
+/// ```
+#[cfg(target_arch = "wasm32")]
+pub fn capture(options: &Options) -> Capture {
+    browser::with_page(|page, session| core::capture::capture(page, session, options))
+}
+
+/// The tracking id to send to the backend: the cookie, else the `localStorage` mirror, else
+/// the id captured on this page. Never an invalid value.
+///
+/// ```no_run
+/// let id: Option<String> = taapit_capture::tracking_id();
+/// ```
+#[cfg(target_arch = "wasm32")]
+pub fn tracking_id() -> Option<String> {
+    browser::with_page(|page, session| core::capture::tracking_id(page, session))
+}
+
+/// Removes the id everywhere it was kept: the cookie on every domain level, the mirror, memory.
+///
+/// ```no_run
+/// taapit_capture::clear();
+/// assert_eq!(taapit_capture::tracking_id(), None);
+/// ```
+#[cfg(target_arch = "wasm32")]
+pub fn clear() {
+    browser::with_page(core::capture::clear)
+}
+
+/// Records consent and stores the id held in memory while consent was pending.
+///
+/// ```no_run
+/// use taapit_capture::{capture, grant_consent, Consent, Options};
+/// capture(&Options { consent: Consent::Pending, ..Options::default() });
+/// // ... the visitor accepts in the consent banner:
+/// let outcome = grant_consent();
+/// ```
+#[cfg(target_arch = "wasm32")]
+pub fn grant_consent() -> Capture {
+    browser::with_page(core::capture::grant_consent)
+}
+
+/// Withdraws consent: deletes the cookie (every domain level) and the mirror, and keeps later
+/// captures on this page in memory until [`grant_consent`].
+///
+/// ```no_run
+/// taapit_capture::revoke_consent();
+/// ```
+#[cfg(target_arch = "wasm32")]
+pub fn revoke_consent() {
+    browser::with_page(core::capture::revoke_consent)
+}
