@@ -45,7 +45,7 @@ export function capture(options) {
 
 /** The stored tracking id, or null. */
 export function getTrackingId() {
-  return call(() => wasm.getTrackingId() ?? null, null);
+  return call(() => wasm.getTrackingId(), null);
 }
 
 /** Removes the id from the cookie (every domain level), the mirror and memory. */

@@ -57,6 +57,18 @@ export interface CaptureResult {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    // The js-sys versions do not catch: an options object that is a revoked Proxy, or has a
+    // throwing `ownKeys` trap, getter or iterator, would throw through `capture()`.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(object: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from(value: &JsValue) -> Result<Array, JsValue>;
+}
+
 const KNOWN: [&str; 11] = [
     "params",
     "cookieName",
@@ -81,9 +93,9 @@ pub fn capture(
 }
 
 /// The tracking id to send to the backend, or `null`.
-#[wasm_bindgen(js_name = getTrackingId)]
-pub fn get_tracking_id() -> Option<String> {
-    crate::tracking_id()
+#[wasm_bindgen(js_name = getTrackingId, unchecked_return_type = "string | null")]
+pub fn get_tracking_id() -> JsValue {
+    crate::tracking_id().map_or(JsValue::NULL, |id| JsValue::from_str(&id))
 }
 
 /// Removes the id from the cookie (every domain level), the localStorage mirror and memory.
@@ -138,34 +150,26 @@ fn read_options(js: &JsValue) -> Options {
         debug,
         ..Options::default()
     };
-    let warn = |key: &str, expected: &str| {
+    let say = |parts: &[&str]| {
         if debug {
-            web_sys::console::warn_1(&JsValue::from_str(
-                &[
-                    "[taapit] option ",
-                    key,
-                    ": expected ",
-                    expected,
-                    "; using the default",
-                ]
-                .concat(),
-            ));
+            let message = ["[taapit] option ".to_owned(), parts.concat()].concat();
+            crate::browser::warn(&message);
         }
     };
     if !js.is_object() {
-        warn("options", "an object");
+        say(&["object expected; using the defaults"]);
         return parsed;
     }
-    for key in Object::keys(js.unchecked_ref::<Object>()).iter() {
+    for key in object_keys(js).iter().flat_map(Array::iter) {
         let key = key.as_string().unwrap_or_default();
         if !KNOWN.contains(&key.as_str()) {
-            warn(&key, "no such option (ignored)");
+            say(&[&key, ": no such option (ignored)"]);
         }
     }
     let read = |key: &str, expected: &str, apply: &mut dyn FnMut(&JsValue) -> bool| {
         let value = get(key);
         if !value.is_undefined() && !value.is_null() && !apply(&value) {
-            warn(key, expected);
+            say(&[key, ": expected ", expected, "; using the default"]);
         }
     };
     read("params", "a list of parameter names", &mut |v| {
@@ -228,7 +232,7 @@ fn read_options(js: &JsValue) -> Options {
     });
     if let Some(days) = read_days(&get("expiresInDays")) {
         if clamp_days(days) != days {
-            warn("expiresInDays", "1-400 days; clamped");
+            say(&["expiresInDays: clamped to 1-400 days"]);
         }
     }
     parsed
@@ -247,19 +251,26 @@ fn read_bool(value: &JsValue) -> Option<bool> {
 
 /// An array of names, or names separated by commas.
 fn read_params(value: &JsValue) -> Option<Vec<String>> {
-    if Array::is_array(value) {
-        let names: Option<Vec<String>> = Array::from(value).iter().map(|n| n.as_string()).collect();
+    if is_array(value).unwrap_or(false) {
+        let names: Option<Vec<String>> = array_from(value)
+            .ok()?
+            .iter()
+            .map(|n| n.as_string())
+            .collect();
         return names.map(|n| n.join(",")).and_then(|n| parse_params(&n));
     }
     value.as_string().and_then(|t| parse_params(&t))
 }
 
-/// A positive number of days, given as a number or as text (`data-` attributes); rounded.
+/// A number of days, given as a number or as text (`data-` attributes); rounded, and at
+/// least 0 (the 1–400 clamp comes after, so `0` means the shortest lifetime, not the default).
 fn read_days(value: &JsValue) -> Option<u32> {
     let number = match value.as_string() {
         Some(text) if text.trim().is_empty() => return None,
         Some(text) => JsValue::from_str(&text).unchecked_into_f64(),
         None => value.as_f64()?,
     };
-    (number.is_finite() && number > 0.0).then(|| number.round().min(f64::from(u32::MAX)) as u32)
+    number
+        .is_finite()
+        .then(|| number.round().clamp(0.0, f64::from(u32::MAX)) as u32)
 }

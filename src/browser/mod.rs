@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlDocument, Window};
 
@@ -86,7 +87,22 @@ impl Page for BrowserPage {
     }
 
     fn log(&self, message: &str) {
-        web_sys::console::warn_1(&JsValue::from_str(message));
+        warn(message);
+    }
+}
+
+/// Writes `message` to the console as a warning, if the page lets it: web-sys's
+/// `console::warn_1` lets through what a `console.warn` made to throw (by a test setup that
+/// fails on warnings, say) throws.
+pub fn warn(message: &str) {
+    let Ok(console) = Reflect::get(&js_sys::global(), &JsValue::from_str("console")) else {
+        return;
+    };
+    let Ok(warn) = Reflect::get(&console, &JsValue::from_str("warn")) else {
+        return;
+    };
+    if let Some(warn) = warn.dyn_ref::<Function>() {
+        let _ = warn.call1(&console, &JsValue::from_str(message));
     }
 }
 
@@ -95,7 +111,14 @@ thread_local! {
 }
 
 /// Runs `f` with the current page and the page's session.
+///
+/// The session is taken out for the call, not borrowed: page code that `f` runs (a router's
+/// `history.replaceState` wrapper, say) may call back into the module, which then sees a
+/// fresh session instead of panicking on a borrowed one.
 pub fn with_page<R>(f: impl FnOnce(&mut BrowserPage, &mut Session) -> R) -> R {
     let mut page = BrowserPage::current();
-    SESSION.with(|session| f(&mut page, &mut session.borrow_mut()))
+    let mut session = SESSION.with(RefCell::take);
+    let out = f(&mut page, &mut session);
+    SESSION.with(|cell| cell.replace(session));
+    out
 }

@@ -301,7 +301,12 @@ fn persist(
         page.set_cookie(&cookie.build());
         if visible(page, name).contains(&id) {
             remove_other_levels(page, name, location, domain.as_deref(), options);
-            if visible(page, name).len() > 1 {
+        }
+        // Checked again after the clean-up: a copy of the same id on another level looks
+        // like the new write, so a refused write only shows once that copy is expired.
+        let left = visible(page, name);
+        if left.contains(&id) {
+            if left.len() > 1 {
                 debug(
                     page,
                     options,
@@ -369,10 +374,10 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
                     &[
                         "[taapit] the browser refused Domain=",
                         domain,
-                        ": the cookie is host-only",
+                        ": using auto",
                     ],
                 );
-                None
+                auto_domain(page, options, host)
             }
         }
         DomainOption::Explicit(domain) => {

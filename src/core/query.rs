@@ -153,6 +153,10 @@ pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> O
                 h.push('?');
                 h.push_str(&q);
             }
+            // `#?ta_tid=x` leaves no hash at all, not a bare `#`.
+            if h == "#" {
+                h.clear();
+            }
             h
         })
     });

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# End-to-end tests: the built npm package (pkg/) in real Chromium on real host names
+# (www.shop.example.co.uk, app.example.com, alice.github.io, localhost, 127.0.0.1), over HTTPS
+# from a server on 127.0.0.1 with a self-signed certificate made at test time.
+# Assumes pkg/ is built (scripts/build.sh; scripts/test.sh builds it first).
+# CHROMIUM_PATH overrides the browser (default /usr/bin/chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f pkg/index.js ] || [ ! -f pkg/taapit_capture_bg.wasm ]; then
+  echo "[test-e2e] pkg/ is not built: run bash scripts/build.sh first" >&2
+  exit 1
+fi
+if [ ! -d node_modules/playwright-core ]; then
+  echo "[test-e2e] node_modules/playwright-core is missing: run npm ci (scripts/setup.sh)" >&2
+  exit 1
+fi
+
+exec node --test --test-reporter=spec tests/e2e/

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every test: formatting and lints (native and wasm32), the native core tests, the module in
+# real Chromium, Firefox and WebKit, and the end-to-end tests on real host names over HTTPS.
+# Installs what is missing first (scripts/setup.sh), so it runs on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --check
+
+step "cargo clippy (native, then wasm32)"
+cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --all-targets --target wasm32-unknown-unknown --quiet -- -D warnings
+
+step "native tests (the pure core, against a fake browser jar)"
+cargo test --quiet
+
+step "build pkg/"
+bash scripts/build.sh
+
+step "wasm-bindgen-test in Chromium, Firefox and WebKit"
+bash scripts/test-browsers.sh
+
+step "end-to-end in Chromium on real host names over HTTPS"
+bash scripts/test-e2e.sh
+
+step "all tests passed"
