@@ -1,6 +1,27 @@
 import type { CaptureOptions, CaptureResult } from './taapit_capture.js';
 export type { CaptureOptions, CaptureResult };
 
+// Every function loads the WebAssembly module on first use and returns a Promise: calls made
+// before it has loaded wait for it (they are awaited, not dropped). None rejects: a failed load
+// or a blocked browser API gives the empty result, with a console warning. Without `window`
+// (server-side rendering) nothing loads and every call resolves with the empty result.
+
+/** The detail of the `taapit:change` event. */
+export interface TaapitChangeDetail {
+  /** The tracking id in effect after the call, or `null`. */
+  trackingId: string | null;
+}
+
+declare global {
+  interface WindowEventMap {
+    /**
+     * Fired on `window` after `capture()`, `clearTrackingId()`, `grantConsent()` or
+     * `revokeConsent()`, with the id then in effect.
+     */
+    'taapit:change': CustomEvent<TaapitChangeDetail>;
+  }
+}
+
 /**
  * Reads `ta_tid` from the page URL (search, then the hash's query) and keeps it in the
  * first-party `ta_tid` cookie. Resolves with what happened; never rejects.

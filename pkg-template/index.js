@@ -1,6 +1,9 @@
 // taapit-capture: the package entry. It loads the WebAssembly module once, on first use, and
 // wraps every call so that nothing (a failed load, a blocked API, a bug) throws into the page.
 // Every function returns a Promise: calls made before the module has loaded wait for it.
+// Without `window` (server-side rendering) nothing loads and every call resolves with its
+// empty result. After a call that may change the id, a `taapit:change` event tells the page
+// (`event.detail.trackingId`); `taapit-capture/react`'s useTrackingId() listens to it.
 import init, * as wasm from './taapit_capture.js';
 
 let loading;
@@ -36,11 +39,25 @@ async function call(run, fallback) {
   }
 }
 
+// Runs `run`, then tells listeners the id now in effect.
+function change(run, fallback) {
+  return call(() => {
+    const result = run();
+    try {
+      const trackingId = wasm.getTrackingId();
+      window.dispatchEvent(new CustomEvent('taapit:change', { detail: { trackingId } }));
+    } catch (error) {
+      report(error);
+    }
+    return result;
+  }, fallback);
+}
+
 const NOTHING = { trackingId: null, source: null, storage: null, domain: null, expiresAt: null };
 
 /** Reads the tracking id from the page URL and stores it; see index.d.ts. */
 export function capture(options) {
-  return call(() => wasm.capture(options), NOTHING);
+  return change(() => wasm.capture(options), NOTHING);
 }
 
 /** The stored tracking id, or null. */
@@ -50,15 +67,15 @@ export function getTrackingId() {
 
 /** Removes the id from the cookie (every domain level), the mirror and memory. */
 export function clearTrackingId() {
-  return call(() => wasm.clearTrackingId(), undefined);
+  return change(() => wasm.clearTrackingId(), undefined);
 }
 
 /** Records consent and stores the id held while consent was pending. */
 export function grantConsent() {
-  return call(() => wasm.grantConsent(), NOTHING);
+  return change(() => wasm.grantConsent(), NOTHING);
 }
 
 /** Deletes the id everywhere and keeps later captures on this page in memory. */
 export function revokeConsent() {
-  return call(() => wasm.revokeConsent(), undefined);
+  return change(() => wasm.revokeConsent(), undefined);
 }

@@ -7,12 +7,14 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::capture::{self, Capture};
+use crate::core::capture::{self, Capture, Page};
 use crate::core::cookie::is_valid_name;
 use crate::core::options::{
     clamp_days, parse_bool, parse_params, Attribution, Consent, DomainOption, Options, SameSite,
     Secure,
 };
+use crate::core::outbound::{self, parse_patterns};
+use crate::core::text::{concat, join};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -40,6 +42,12 @@ export interface CaptureOptions {
   storageFallback?: boolean;
   /** Log to the console why an id was not stored or an option was refused. Default `false`. */
   debug?: boolean;
+  /**
+   * Hosts whose links get `ta_tid=<id>` added when followed: `"shop.example.net"` (that host)
+   * or `"*.example.org"` (the domain and every subdomain). Default none. The script tag
+   * applies it at click time; elsewhere, pass link URLs through `decorateUrl()`.
+   */
+  outbound?: string[] | string;
 }
 
 /** What `capture()` or `grantConsent()` did. */
@@ -69,7 +77,7 @@ extern "C" {
     fn array_from(value: &JsValue) -> Result<Array, JsValue>;
 }
 
-const KNOWN: [&str; 11] = [
+const KNOWN: [&str; 12] = [
     "params",
     "cookieName",
     "expiresInDays",
@@ -81,6 +89,7 @@ const KNOWN: [&str; 11] = [
     "stripParam",
     "storageFallback",
     "debug",
+    "outbound",
 ];
 
 /// Reads the tracking id from the page URL and stores it by the capture rules.
@@ -114,6 +123,25 @@ pub fn grant_consent() -> JsValue {
 #[wasm_bindgen(js_name = revokeConsent)]
 pub fn revoke_consent() {
     crate::revoke_consent()
+}
+
+/// `href` with the tracking id added (`?ta_tid=<id>`) when it links to a host of the
+/// `outbound` option other than this page's, and lacks the parameter; otherwise `null`.
+/// Never while consent is pending or revoked.
+#[wasm_bindgen(js_name = decorateUrl, unchecked_return_type = "string | null")]
+pub fn decorate_url(#[wasm_bindgen(unchecked_param_type = "string")] href: JsValue) -> JsValue {
+    let decorated = href.as_string().and_then(|href| {
+        crate::browser::with_page(|page, session| {
+            let options = &session.options;
+            if options.outbound.is_empty() || options.consent == Consent::Pending {
+                return None;
+            }
+            let id = capture::tracking_id(page, session)?;
+            let param = options.params.first().map_or("ta_tid", String::as_str);
+            outbound::decorate(&href, &page.location().host, &options.outbound, param, &id)
+        })
+    });
+    decorated.map_or(JsValue::NULL, |url| JsValue::from_str(&url))
 }
 
 fn to_js(outcome: &Capture) -> JsValue {
@@ -152,7 +180,8 @@ fn read_options(js: &JsValue) -> Options {
     };
     let say = |parts: &[&str]| {
         if debug {
-            let message = ["[taapit] option ".to_owned(), parts.concat()].concat();
+            let mut message = String::from("[taapit] option ");
+            message.push_str(&concat(parts));
             crate::browser::warn(&message);
         }
     };
@@ -230,6 +259,11 @@ fn read_options(js: &JsValue) -> Options {
     read("storageFallback", "true or false", &mut |v| {
         set(&mut parsed.storage_fallback, read_bool(v))
     });
+    read(
+        "outbound",
+        "host names or *.domain patterns (\"shop.example.net, *.example.org\")",
+        &mut |v| set(&mut parsed.outbound, read_outbound(v)),
+    );
     if let Some(days) = read_days(&get("expiresInDays")) {
         if clamp_days(days) != days {
             say(&["expiresInDays: clamped to 1-400 days"]);
@@ -257,9 +291,22 @@ fn read_params(value: &JsValue) -> Option<Vec<String>> {
             .iter()
             .map(|n| n.as_string())
             .collect();
-        return names.map(|n| n.join(",")).and_then(|n| parse_params(&n));
+        return names.and_then(|n| parse_params(&join(n.iter().map(String::as_str), ",")));
     }
     value.as_string().and_then(|t| parse_params(&t))
+}
+
+/// An array of host patterns, or patterns separated by commas.
+fn read_outbound(value: &JsValue) -> Option<Vec<String>> {
+    if is_array(value).unwrap_or(false) {
+        let items: Option<Vec<String>> = array_from(value)
+            .ok()?
+            .iter()
+            .map(|n| n.as_string())
+            .collect();
+        return items.and_then(|n| parse_patterns(&join(n.iter().map(String::as_str), ",")));
+    }
+    value.as_string().and_then(|t| parse_patterns(&t))
 }
 
 /// A number of days, given as a number or as text (`data-` attributes); rounded, and at

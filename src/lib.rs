@@ -23,6 +23,12 @@
 
 pub mod core;
 
+#[cfg(all(
+    target_arch = "wasm32",
+    feature = "tiny-alloc",
+    not(target_feature = "atomics")
+))]
+mod allocator;
 #[cfg(target_arch = "wasm32")]
 mod bindings;
 #[cfg(target_arch = "wasm32")]

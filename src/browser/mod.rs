@@ -2,7 +2,7 @@
 //! browser throws (sandboxed frames, blocked storage, `file:` pages) and reports it as a
 //! plain failure, so nothing escapes into the host page.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -107,7 +107,10 @@ pub fn warn(message: &str) {
 }
 
 thread_local! {
-    static SESSION: RefCell<Session> = RefCell::new(Session::default());
+    // A `Cell`, not a `RefCell`: taking the value out cannot fail, so no borrow panic (and
+    // none of the panic formatting it brings) is in the `.wasm`. `None` until the first call,
+    // so the initialiser is `const` and needs no lazy-init code.
+    static SESSION: Cell<Option<Session>> = const { Cell::new(None) };
 }
 
 /// Runs `f` with the current page and the page's session.
@@ -117,8 +120,14 @@ thread_local! {
 /// fresh session instead of panicking on a borrowed one.
 pub fn with_page<R>(f: impl FnOnce(&mut BrowserPage, &mut Session) -> R) -> R {
     let mut page = BrowserPage::current();
-    let mut session = SESSION.with(RefCell::take);
+    // `try_with`, not `with`: it fails only while the thread is torn down, which a page never
+    // sees, and `with` would bring its panic message into the `.wasm`.
+    let mut session = SESSION
+        .try_with(Cell::take)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let out = f(&mut page, &mut session);
-    SESSION.with(|cell| cell.replace(session));
+    let _ = SESSION.try_with(|cell| cell.set(Some(session)));
     out
 }

@@ -132,7 +132,7 @@ pub struct Session {
 
 fn debug(page: &impl Page, options: &Options, parts: &[&str]) {
     if options.debug {
-        page.log(&parts.concat());
+        page.log(&super::text::concat(parts));
     }
 }
 

@@ -151,20 +151,13 @@ pub fn is_valid_name(name: &str) -> bool {
 }
 
 /// Appends `n` in decimal.
-pub fn push_u64(s: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub fn push_u64(s: &mut String, n: u64) {
+    // Most significant digit first, by recursion (at most 20 deep): no digit buffer to index,
+    // so no bounds check (and its panic path) in the `.wasm`.
+    if n >= 10 {
+        push_u64(s, n / 10);
     }
-    for &d in &digits[i..] {
-        s.push(d as char);
-    }
+    s.push(char::from(b'0' + (n % 10) as u8));
 }
 
 fn push_2(s: &mut String, n: u64) {

@@ -75,13 +75,15 @@ pub fn candidates(host: &str) -> Vec<String> {
     if host_kind(host) != HostKind::Named {
         return Vec::new();
     }
+    // The suffix after each dot, right to left, but for the last dot (a single label).
+    // `get` rather than `host[i + 1..]`, and no `reverse`: both carry panic paths into the
+    // `.wasm` (a char boundary check, a slice split).
     let mut out: Vec<String> = host
-        .char_indices()
-        .filter(|&(_, c)| c == '.')
-        .map(|(i, _)| host[i + 1..].to_owned())
-        .filter(|suffix| suffix.contains('.'))
+        .rmatch_indices('.')
+        .skip(1)
+        .filter_map(|(i, _)| host.get(i + 1..))
+        .map(str::to_owned)
         .collect();
-    out.reverse();
     out.push(host.to_owned());
     out
 }

@@ -21,5 +21,21 @@ pub fn is_id_byte(byte: u8) -> bool {
 /// assert!(!is_valid_id("a;b"));
 /// ```
 pub fn is_valid_id(id: &str) -> bool {
-    (1..=MAX_ID_LEN).contains(&id.len()) && id.bytes().all(is_id_byte)
+    is_valid_id_bytes(id.as_bytes())
+}
+
+fn is_valid_id_bytes(id: &[u8]) -> bool {
+    (1..=MAX_ID_LEN).contains(&id.len()) && id.iter().copied().all(is_id_byte)
+}
+
+/// The id spelled by `bytes` (URL-decoded), if they make a valid one.
+///
+/// ```
+/// use taapit_capture::core::id::id_from_bytes;
+/// assert_eq!(id_from_bytes(b"abc").as_deref(), Some("abc"));
+/// assert_eq!(id_from_bytes(b"a;b"), None);
+/// ```
+pub fn id_from_bytes(bytes: &[u8]) -> Option<String> {
+    // Valid id bytes are ASCII, so each is its own char: no UTF-8 validation needed.
+    is_valid_id_bytes(bytes).then(|| bytes.iter().copied().map(char::from).collect())
 }

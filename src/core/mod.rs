@@ -9,7 +9,9 @@
 //! | [`cookie`] | building `Set-Cookie` strings, parsing `document.cookie` |
 //! | [`mirror`] | the `localStorage` fallback entry |
 //! | [`options`] | options, defaults and bounds |
+//! | [`outbound`] | adding the id to links to the site's other domains |
 //! | [`capture`] | the rules themselves, over the [`capture::Page`] interface |
+//! | [`text`] | string building without `core::fmt` (`concat`, `join`) |
 
 pub mod capture;
 pub mod cookie;
@@ -17,4 +19,6 @@ pub mod domain;
 pub mod id;
 pub mod mirror;
 pub mod options;
+pub mod outbound;
 pub mod query;
+pub mod text;

@@ -192,6 +192,9 @@ pub struct Options {
     pub storage_fallback: bool,
     /// Log to the console why an id was not stored (default `false`).
     pub debug: bool,
+    /// Hosts whose links get the id added at click time (`shop.example.net`, `*.example.org`;
+    /// see [`outbound`](super::outbound)). Default none. Used by the script tag.
+    pub outbound: Vec<String>,
 }
 
 impl Default for Options {
@@ -208,6 +211,7 @@ impl Default for Options {
             strip_param: false,
             storage_fallback: true,
             debug: false,
+            outbound: Vec::new(),
         }
     }
 }

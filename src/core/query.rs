@@ -3,7 +3,8 @@
 //! Query strings are read the way `URLSearchParams` reads them (`&`-separated pairs,
 //! `+` is a space, `%XX` escapes), but without allocating for pairs that do not match.
 
-use super::id::is_valid_id;
+use super::id::id_from_bytes;
+use super::text::join;
 
 /// Where in the URL an id was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,14 +29,18 @@ pub struct Found {
 /// Returns `None` for a malformed escape or a result that is not UTF-8: such a value can
 /// never be a valid id, and a name that does not decode matches no parameter.
 pub fn decode_component(raw: &str) -> Option<String> {
-    if !raw.bytes().any(|b| b == b'%' || b == b'+') {
-        return Some(raw.to_owned());
-    }
+    String::from_utf8(decode_bytes(raw)?).ok()
+}
+
+/// [`decode_component`] short of the UTF-8 check, which name look-ups do not need: a name
+/// matches when its bytes equal a parameter name's, and a valid id is ASCII, so both hold
+/// only for bytes that are UTF-8. (It keeps `from_utf8` out of the `.wasm`.)
+pub(crate) fn decode_bytes(raw: &str) -> Option<Vec<u8>> {
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&b) = bytes.get(i) {
+        match b {
             b'+' => out.push(b' '),
             b'%' => {
                 let hi = bytes.get(i + 1).and_then(|b| hex_value(*b))?;
@@ -47,7 +52,7 @@ pub fn decode_component(raw: &str) -> Option<String> {
         }
         i += 1;
     }
-    String::from_utf8(out).ok()
+    Some(out)
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -75,7 +80,7 @@ fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 fn is_tracking_name(raw_name: &str, names: &[String]) -> bool {
-    decode_component(raw_name).is_some_and(|name| names.contains(&name))
+    decode_bytes(raw_name).is_some_and(|name| names.iter().any(|n| n.as_bytes() == name))
 }
 
 /// Looks up the tracking id in `search`, then in the query part of `hash`.
@@ -99,16 +104,16 @@ pub fn find_id(search: &str, hash: &str, names: &[String]) -> Found {
     for name in names {
         for (part, query) in parts {
             for (raw_name, raw_value) in raw_pairs(query.unwrap_or("")) {
-                if decode_component(raw_name).as_deref() != Some(name.as_str()) {
+                if decode_bytes(raw_name).as_deref() != Some(name.as_bytes()) {
                     continue;
                 }
-                match decode_component(raw_value) {
-                    Some(value) if is_valid_id(&value) => {
+                match decode_bytes(raw_value).and_then(|value| id_from_bytes(&value)) {
+                    Some(value) => {
                         if found.id.is_none() {
                             found.id = Some((value, part));
                         }
                     }
-                    _ => found.rejected += 1,
+                    None => found.rejected += 1,
                 }
             }
         }
@@ -128,7 +133,7 @@ fn strip_query(query: &str, names: &[String]) -> Option<String> {
         })
         .collect();
     let removed = kept.len() != body.split('&').count();
-    removed.then(|| kept.join("&").trim_matches('&').to_owned())
+    removed.then(|| join(kept, "&").trim_matches('&').to_owned())
 }
 
 /// The address to put in the bar after removing the tracking parameters from `search` and

@@ -1,0 +1,30 @@
+// The size ceilings of DESIGN.md §5, checked by the test command (scripts/test.sh): fails when
+// everything the script-tag page downloads is over 12 KB gzip -9, or the wasm's initial linear
+// memory is over 1 MiB. Ceilings against regressions, not the targets (BENCHMARKS.md has those).
+import path from 'node:path';
+import { PKG_DIR } from '../tests/e2e/server.mjs';
+import { fetchedFiles, initialMemory, sizes } from './run.mjs';
+
+const GZIP_CEILING = 12 * 1024;
+const MEMORY_CEILING = 1024 * 1024;
+
+const files = await fetchedFiles('script');
+const gzip = files.reduce((total, f) => total + sizes(path.join(PKG_DIR, f)).gzip, 0);
+const wasm = files.find((f) => f.endsWith('.wasm')) ?? 'taapit_capture_bg.wasm';
+const memory = initialMemory(path.join(PKG_DIR, wasm));
+console.log(`[budgets] script tag downloads ${files.join(' + ')}: ${gzip} B gzip -9 (ceiling ${GZIP_CEILING})`);
+console.log(`[budgets] initial wasm memory: ${memory} B (ceiling ${MEMORY_CEILING})`);
+let failed = false;
+if (!files.includes('taapit.js')) {
+  console.error('[budgets] the script-tag page did not load pkg/taapit.js');
+  failed = true;
+}
+if (gzip > GZIP_CEILING) {
+  console.error(`[budgets] over the size ceiling by ${gzip - GZIP_CEILING} B`);
+  failed = true;
+}
+if (memory === null || memory > MEMORY_CEILING) {
+  console.error('[budgets] initial memory over the ceiling (or unreadable)');
+  failed = true;
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,186 @@
+// The benchmark: bytes, initial wasm memory, time to capture and long tasks, written to
+// BENCHMARKS.md. Run it with `bash scripts/bench.sh` (which builds pkg/ first).
+//
+// Time to capture is measured in headless Chromium on http://localhost: from navigation start
+// (performance.now() = 0) to the moment the id is stored, over fresh page loads (a new browser
+// context each), for the script tag, the ES module entry and a plain-JS reference of the same
+// rules (bench/reference.js), interleaved in the same run so machine noise hits all alike.
+import { execSync } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { startHttpServer, PKG_DIR, REPO_ROOT } from '../tests/e2e/server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const LOADS = Number(process.env.BENCH_LOADS ?? 30);
+const out = process.argv[2] ?? path.join(REPO_ROOT, 'BENCHMARKS.md');
+
+/** raw, gzip -9 and brotli (max quality) sizes of a file. */
+export function sizes(file) {
+  const data = readFileSync(file);
+  return {
+    raw: data.length,
+    gzip: zlib.gzipSync(data, { level: 9 }).length,
+    brotli: zlib.brotliCompressSync(data, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 },
+    }).length,
+  };
+}
+
+/** The initial linear memory of a .wasm, in bytes (memory section or imported memory). */
+export function initialMemory(file) {
+  const bytes = readFileSync(file);
+  let at = 8;
+  const leb = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[at++];
+      result += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) return result;
+    }
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 5) {
+      leb(); // count
+      leb(); // limits flag
+      return leb() * 65536;
+    }
+    if (id === 2) {
+      const count = leb();
+      for (let i = 0; i < count; i++) {
+        for (let s = 0; s < 2; s++) at += leb();
+        const kind = bytes[at++];
+        if (kind === 2) {
+          leb();
+          return leb() * 65536;
+        }
+        if (kind === 0) leb();
+        else if (kind === 1) { at++; const f = leb(); leb(); if (f & 1) leb(); }
+        else if (kind === 3) at += 2;
+        else if (kind === 4) { at++; leb(); }
+      }
+    }
+    at = end;
+  }
+  return null;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function measure({ loads = LOADS, variants: wanted = ['script', 'esm', 'reference'] } = {}) {
+  const server = await startHttpServer({
+    root: path.join(here, 'pages'),
+    mounts: { '/pkg/': PKG_DIR, '/bench/': here },
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+  const variants = wanted.filter(
+    (v) => v !== 'script' || existsSync(path.join(PKG_DIR, 'taapit.js')),
+  );
+  const results = Object.fromEntries(variants.map((v) => [v, { times: [], long: 0, fetched: new Set() }]));
+  try {
+    for (let i = 0; i < loads; i++) {
+      // Rotate the order so no variant always runs first (cold caches, CPU frequency).
+      const order = variants.map((_, k) => variants[(k + i) % variants.length]);
+      for (const variant of order) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(e));
+        page.on('request', (r) => {
+          const p = new URL(r.url()).pathname;
+          if (p.startsWith('/pkg/')) results[variant].fetched.add(p.slice('/pkg/'.length));
+        });
+        const id = `bench${variant}${i}`;
+        await page.goto(server.url('localhost', `/${variant}.html?ta_tid=${id}`));
+        await page.waitForFunction(() => window.__bench, null, { timeout: 15_000 });
+        await page.waitForTimeout(150); // let late long-task entries arrive
+        const { t, id: got, long } = await page.evaluate(() => ({ ...window.__bench, long: window.__long }));
+        const cookie = (await context.cookies()).find((c) => c.name === 'ta_tid');
+        if (got !== id || cookie?.value !== id || errors.length) {
+          throw new Error(`${variant} load ${i}: id ${got}, cookie ${cookie?.value}, errors ${errors.join('; ')}`);
+        }
+        results[variant].times.push(t);
+        results[variant].long += long;
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return results;
+}
+
+function cpuModel() {
+  try {
+    return execSync("grep -m1 'model name' /proc/cpuinfo", { encoding: 'utf8' }).split(':')[1].trim();
+  } catch {
+    return os.cpus()[0]?.model ?? 'unknown';
+  }
+}
+
+const fmtBytes = (s) => `${s.raw} | ${s.gzip} | ${s.brotli}`;
+const sum = (list) => list.reduce((a, s) => ({ raw: a.raw + s.raw, gzip: a.gzip + s.gzip, brotli: a.brotli + s.brotli }),
+  { raw: 0, gzip: 0, brotli: 0 });
+
+/** Loads `variant`'s page once and returns the files it fetched from pkg/. */
+export async function fetchedFiles(variant) {
+  const results = await measure({ loads: 1, variants: [variant, 'reference'] });
+  return [...results[variant].fetched].sort();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await report();
+}
+
+async function report() {
+const results = await measure();
+const lines = [];
+const command = process.env.BENCH_COMMAND ?? 'bash scripts/bench.sh';
+lines.push('# Benchmarks', '');
+lines.push(`Command: \`${command}\` · date: ${new Date().toISOString()} · machine: ${os.cpus().length} CPUs (nproc), ${cpuModel()} · ${LOADS} loads per variant`, '');
+lines.push('Budgets: DESIGN.md §5. Timings are reported here, never asserted by tests.', '');
+lines.push('## Bytes', '', 'What a landing page downloads, per entry (files as fetched from `pkg/` during the timed loads).', '');
+lines.push('| entry | file | raw | gzip -9 | brotli |', '| --- | --- | ---: | ---: | ---: |');
+const totals = {};
+for (const [variant, label] of [['script', 'script tag'], ['esm', 'ES module']]) {
+  const r = results[variant];
+  if (!r) continue;
+  const files = [...r.fetched].sort();
+  const each = files.map((f) => sizes(path.join(PKG_DIR, f)));
+  files.forEach((f, k) => lines.push(`| ${label} | \`${f}\` | ${fmtBytes(each[k])} |`));
+  totals[variant] = sum(each);
+  lines.push(`| **${label}** | **total** | **${totals[variant].raw}** | **${totals[variant].gzip}** | **${totals[variant].brotli}** |`);
+}
+const wasmFile = path.join(PKG_DIR, 'taapit_capture_bg.wasm');
+const memory = existsSync(wasmFile) ? initialMemory(wasmFile) : null;
+lines.push('', '## Memory', '', `Initial linear memory of \`taapit_capture_bg.wasm\`: ${memory} bytes (${memory / 1024} KiB).`, '');
+lines.push('## Time to capture', '', 'Milliseconds from navigation start until the id is stored (headless Chromium, localhost, fresh context per load).', '');
+lines.push('| variant | median | min | max | long tasks (> 50 ms) |', '| --- | ---: | ---: | ---: | ---: |');
+for (const [variant, r] of Object.entries(results)) {
+  const t = r.times;
+  lines.push(`| ${variant} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${r.long} |`);
+}
+const ref = median(results.reference.times);
+lines.push('');
+for (const variant of ['script', 'esm']) {
+  if (results[variant]) lines.push(`Ratio of medians, ${variant} / reference: **${(median(results[variant].times) / ref).toFixed(2)}** (target ≤ 1.5).`, '');
+}
+writeFileSync(out, `${lines.join('\n')}\n`);
+console.log(lines.join('\n'));
+}

@@ -1,0 +1,47 @@
+// taapit-capture/react: <Analytics {...options} /> and useTrackingId(). Plain JavaScript (no
+// JSX, no build step). Both do their work in effects, so they render nothing on the server and
+// touch no browser API there.
+import { useEffect, useRef, useState } from 'react';
+
+import { capture, getTrackingId } from './index.js';
+
+/**
+ * Captures the tracking id from the page URL once, when it first mounts (client only); renders
+ * nothing. React's StrictMode remount in development does not capture twice.
+ */
+export function Analytics(options) {
+  const captured = useRef(false);
+  useEffect(() => {
+    if (captured.current) return;
+    captured.current = true;
+    const { children: _children, ...rest } = options || {};
+    capture(rest);
+  }, []);
+  return null;
+}
+
+/**
+ * The tracking id now in effect (`null` until known, and during server-side rendering); the
+ * component re-renders when the id is captured, cleared, granted or revoked.
+ */
+export function useTrackingId() {
+  const [trackingId, setTrackingId] = useState(null);
+  useEffect(() => {
+    let live = true;
+    let changed = false;
+    const onChange = (event) => {
+      changed = true;
+      setTrackingId(event?.detail?.trackingId ?? null);
+    };
+    window.addEventListener('taapit:change', onChange);
+    getTrackingId().then((id) => {
+      // A change seen meanwhile is newer than this read.
+      if (live && !changed) setTrackingId(id);
+    });
+    return () => {
+      live = false;
+      window.removeEventListener('taapit:change', onChange);
+    };
+  }, []);
+  return trackingId;
+}

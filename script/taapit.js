@@ -1,0 +1,167 @@
+// taapit-capture, the script tag: <script src=".../taapit.js" async data-…></script>
+//
+// Bundled by scripts/build.sh (esbuild: one minified classic script, the .wasm inlined as
+// base64) into pkg/taapit.js. On load it captures with the options of its data- attributes
+// (data-expires-in-days="60" → expiresInDays: "60"; the module checks every value and keeps
+// the default for a bad one, saying so with data-debug), then defines window.taapit:
+//   ready(callback)   runs callback once the module has loaded (at once if it has)
+//   getTrackingId()   the stored id or null        \
+//   clearTrackingId()                               | synchronous once ready; before that
+//   grantConsent()    returns what it stored        | they are queued and run in order
+//   revokeConsent()                                 | (their return value is then lost)
+//   decorateUrl(href) href with ta_tid added, or null  /
+// Calls a page made through the stub snippet (window.taapit.q) run in order after capture.
+// Nothing here throws into the page: every entry point catches, and a failed load still
+// runs the ready callbacks, with getTrackingId() returning null.
+import {
+  initSync,
+  capture,
+  getTrackingId,
+  clearTrackingId,
+  grantConsent,
+  revokeConsent,
+  decorateUrl,
+} from '../pkg/taapit_capture.js';
+import wasmBase64 from '../pkg/taapit_capture_bg.wasm';
+
+(function (w, d) {
+  function warn(e) {
+    try {
+      console.warn('[taapit]', e);
+    } catch (_) {
+      // a console that throws is not worth breaking the page for
+    }
+  }
+  try {
+    var api = w.taapit && typeof w.taapit == 'object' ? w.taapit : {};
+    if (api.loaded !== undefined) return; // a second copy of the script: the first one rules
+    var queue = Array.isArray(api.q) ? api.q : [];
+    var script = d.currentScript || {};
+    var options = Object.assign({}, script.dataset);
+    var ok = false;
+
+    // Fires `taapit:capture` when a call wrote the id (cookie or localStorage mirror).
+    var stored = function (result) {
+      if (result && result.trackingId && result.source != 'stored' && result.storage != 'memory') {
+        try {
+          w.dispatchEvent(
+            new CustomEvent('taapit:capture', {
+              detail: {
+                trackingId: result.trackingId,
+                source: result.source,
+                storage: result.storage,
+                domain: result.domain,
+              },
+            }),
+          );
+        } catch (e) {
+          warn(e);
+        }
+      }
+      return result;
+    };
+    // A call into the module, or what the page gets when it did not load.
+    var call = function (run, fallback) {
+      return function (arg) {
+        try {
+          if (ok) return run(arg);
+        } catch (e) {
+          warn(e);
+        }
+        return fallback;
+      };
+    };
+    var methods = {
+      getTrackingId: call(getTrackingId, null),
+      clearTrackingId: call(clearTrackingId),
+      grantConsent: call(function () {
+        return stored(grantConsent());
+      }, null),
+      revokeConsent: call(revokeConsent),
+      decorateUrl: call(decorateUrl, null),
+      ready: function (callback) {
+        try {
+          callback(api);
+        } catch (e) {
+          warn(e);
+        }
+      },
+    };
+    // Until loaded, every method queues its call.
+    Object.keys(methods).forEach(function (name) {
+      api[name] = function () {
+        queue.push([name, arguments]);
+      };
+    });
+    api.loaded = false;
+    w.taapit = api;
+
+    // The outbound-link listener: one, on document, capture phase; the link's href is set
+    // before the browser follows it. Keyboard activation of a link fires `click`, middle
+    // click fires `auxclick`.
+    var follow = function (event) {
+      try {
+        var path = event.composedPath ? event.composedPath() : [event.target];
+        for (var i = 0; i < path.length; i++) {
+          var link = path[i];
+          var tag = link.localName;
+          if ((tag == 'a' || tag == 'area') && typeof link.href == 'string') {
+            var href = methods.decorateUrl(link.href);
+            if (href) link.href = href;
+            return;
+          }
+        }
+      } catch (e) {
+        warn(e);
+      }
+    };
+
+    var start = function (module) {
+      try {
+        if (module) {
+          initSync({ module: module });
+          ok = true;
+        }
+        stored(capture(options));
+        if (options.outbound) {
+          d.addEventListener('click', follow, true);
+          d.addEventListener('auxclick', follow, true);
+        }
+      } catch (e) {
+        ok = false;
+        warn(e);
+      }
+      Object.assign(api, methods);
+      api.loaded = ok;
+      // Calls queued before load (stub snippet) and while loading, in order; a call queued
+      // by one of them (ready inside ready) runs right away, the API being in place.
+      for (var i = 0; i < queue.length; i++) {
+        var entry = queue[i];
+        var method = entry && methods[entry[0]];
+        if (method) method.apply(null, entry[1] || []);
+      }
+      queue.length = 0;
+    };
+
+    var failed = function (e) {
+      warn(e);
+      start();
+    };
+    try {
+      // INLINE_WASM is set by script/build.mjs (esbuild define): true ships the .wasm in
+      // this file (base64), false fetches taapit_script_bg.wasm from beside this script.
+      (INLINE_WASM
+        ? WebAssembly.compile(
+            Uint8Array.from(atob(wasmBase64), function (c) {
+              return c.charCodeAt(0);
+            }),
+          )
+        : WebAssembly.compileStreaming(fetch(new URL('taapit_script_bg.wasm', script.src)))
+      ).then(start, failed);
+    } catch (e) {
+      failed(e);
+    }
+  } catch (e) {
+    warn(e);
+  }
+})(window, document);

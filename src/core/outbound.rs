@@ -1,0 +1,149 @@
+//! Outbound links: carrying the tracking id to the site's other domains.
+//!
+//! When a visitor follows a link to a host matched by the `outbound` option (a checkout on
+//! `shop.example.net`, say), the id cannot follow in a cookie: it goes in the link's URL,
+//! `?ta_tid=<id>`, where the capture on that site finds it. These are the pure rules; the
+//! script tag applies them at click time.
+//!
+//! Patterns: `shop.example.net` matches that host only; `*.example.org` matches every
+//! subdomain of `example.org` **and `example.org` itself** (people who write the wildcard
+//! mean the site, and links to the bare domain are as common as links to `www.`).
+
+use super::id::is_valid_id;
+use super::query::decode_bytes;
+
+/// Reads one pattern: a host name (`shop.example.net`) or a wildcard (`*.example.org`),
+/// trimmed, in lower case, without a trailing dot. `None` for anything else (`*`, a URL,
+/// a port, a bare `*.`).
+pub fn parse_pattern(text: &str) -> Option<String> {
+    let pattern = text.trim().trim_end_matches('.').to_ascii_lowercase();
+    let host = pattern.strip_prefix("*.").unwrap_or(&pattern);
+    let valid = !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+    valid.then_some(pattern)
+}
+
+/// Reads a pattern list: patterns separated by commas (`"shop.example.net, *.example.org"`).
+/// `None` if any pattern is malformed or none is given.
+pub fn parse_patterns(text: &str) -> Option<Vec<String>> {
+    let patterns: Option<Vec<String>> = text
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(parse_pattern)
+        .collect();
+    patterns.filter(|p| !p.is_empty())
+}
+
+/// Whether `host` (lower case) is matched by `pattern` (as [`parse_pattern`] gives it).
+pub fn matches(host: &str, pattern: &str) -> bool {
+    match pattern.strip_prefix("*.") {
+        Some(base) => {
+            host == base
+                || host
+                    .strip_suffix(base)
+                    .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.'))
+        }
+        None => host == pattern,
+    }
+}
+
+/// The host of an absolute `http:`/`https:` URL, in lower case, without port, user info or
+/// trailing dot; `None` for other URLs.
+pub fn url_host(href: &str) -> Option<String> {
+    let rest = after_scheme(href)?;
+    // `split`/`get` rather than `&s[..i]`: a string slice carries a char-boundary panic (and
+    // its formatting code, some 4 KB) into the `.wasm`.
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        host_port.split_inclusive(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+/// What follows `http://` or `https://` (any case); `None` for other schemes.
+fn after_scheme(href: &str) -> Option<&str> {
+    let (scheme, rest) = href.split_once(':')?;
+    let rest = rest.strip_prefix("//")?;
+    (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")).then_some(rest)
+}
+
+/// Adds `param=id` to `href` when the link goes to a host that `patterns` match and that is
+/// not `current_host`, and the URL does not carry `param` already. The other parameters, the
+/// path and the hash are kept as they were written. `None` when the link is to be left alone
+/// (not `http(s)`, same host, no pattern matches, `param` present, invalid `id`).
+///
+/// ```
+/// use taapit_capture::core::outbound::decorate;
+/// let patterns = vec!["shop.example.net".to_string(), "*.example.org".to_string()];
+/// assert_eq!(
+///     decorate("https://shop.example.net/cart?x=1#pay", "www.example.com", &patterns, "ta_tid", "abc").as_deref(),
+///     Some("https://shop.example.net/cart?x=1&ta_tid=abc#pay"),
+/// );
+/// assert_eq!(decorate("https://other.net/", "www.example.com", &patterns, "ta_tid", "abc"), None);
+/// ```
+pub fn decorate(
+    href: &str,
+    current_host: &str,
+    patterns: &[String],
+    param: &str,
+    id: &str,
+) -> Option<String> {
+    if param.is_empty() || !is_valid_id(id) {
+        return None;
+    }
+    let host = url_host(href)?;
+    let current = current_host.trim_end_matches('.').to_ascii_lowercase();
+    if host == current || !patterns.iter().any(|p| matches(&host, p)) {
+        return None;
+    }
+    let (before_hash, hash) = href
+        .find('#')
+        .and_then(|i| href.split_at_checked(i))
+        .unwrap_or((href, ""));
+    let (base, query) = match before_hash.split_once('?') {
+        Some((base, query)) => (base, query),
+        None => (before_hash, ""),
+    };
+    let present = query
+        .split('&')
+        .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+        .any(|name| decode_bytes(name).as_deref() == Some(param.as_bytes()));
+    if present {
+        return None;
+    }
+    let mut out = String::with_capacity(href.len() + param.len() + id.len() + 2);
+    out.push_str(base);
+    out.push('?');
+    out.push_str(query);
+    if !query.is_empty() && !query.ends_with('&') {
+        out.push('&');
+    }
+    encode_component(&mut out, param);
+    out.push('=');
+    out.push_str(id);
+    out.push_str(hash);
+    Some(out)
+}
+
+/// Appends `text` to `out` percent-encoded, leaving `A–Z a–z 0–9 - _ . ~` as they are.
+fn encode_component(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
