@@ -56,7 +56,10 @@ export function initialMemory(file) {
     if (id === 2) {
       const count = leb();
       for (let i = 0; i < count; i++) {
-        for (let s = 0; s < 2; s++) at += leb();
+        for (let s = 0; s < 2; s++) {
+          const length = leb(); // module name, then field name
+          at += length;
+        }
         const kind = bytes[at++];
         if (kind === 2) {
           leb();
@@ -180,6 +183,23 @@ const ref = median(results.reference.times);
 lines.push('');
 for (const variant of ['script', 'esm']) {
   if (results[variant]) lines.push(`Ratio of medians, ${variant} / reference: **${(median(results[variant].times) / ref).toFixed(2)}** (target ≤ 1.5).`, '');
+}
+const scriptGzip = totals.script?.gzip;
+const ratio = results.script ? median(results.script.times) / ref : null;
+const verdict = (ok) => (ok ? 'met' : '**missed**');
+lines.push('## Budgets (DESIGN.md §5)', '');
+lines.push('| what | target | measured | |', '| --- | --- | --- | --- |');
+if (scriptGzip !== undefined) {
+  lines.push(`| script tag, all it downloads, gzip -9 | ≤ 6144 B (ceiling 12288 B) | ${scriptGzip} B | ${verdict(scriptGzip <= 6144)} |`);
+}
+lines.push(`| initial wasm memory | ≤ 128 KiB (ceiling 1 MiB) | ${memory / 1024} KiB | ${verdict(memory <= 131072)} |`);
+if (ratio !== null) lines.push(`| time to capture, script / reference | ≤ 1.5 | ${ratio.toFixed(2)} | ${verdict(ratio <= 1.5)} |`);
+if (results.script) lines.push(`| long tasks caused by the module | 0 | ${results.script.long} | ${verdict(results.script.long === 0)} |`);
+lines.push('');
+const steps = path.join(here, 'SIZE_STEPS.md');
+if (existsSync(steps)) {
+  // What each size step saved, kept by hand in bench/SIZE_STEPS.md as the steps are made.
+  lines.push(readFileSync(steps, 'utf8').replace(/^# /, '## ').replace(/\n#/g, '\n##'));
 }
 writeFileSync(out, `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));

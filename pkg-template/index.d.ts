@@ -26,6 +26,11 @@ declare global {
  * Reads `ta_tid` from the page URL (search, then the hash's query) and keeps it in the
  * first-party `ta_tid` cookie. Resolves with what happened; never rejects.
  *
+ * With `outbound` (`["shop.example.net", "*.example.org"]`), it also installs, once per page,
+ * one delegated `click` + `auxclick` listener on `document` that adds `ta_tid=<id>` to a
+ * followed link (`<a>`, `<area>`, also ones added later) to a matching host other than this
+ * page's, unless its URL has it already. Nothing is added while consent is pending or revoked.
+ *
  * @example
  * import { capture } from 'taapit-capture';
  * const { trackingId, storage, domain } = await capture({ expiresInDays: 60 });
@@ -49,3 +54,13 @@ export function grantConsent(): Promise<CaptureResult>;
 
 /** Deletes the id everywhere; later captures on this page stay in memory until `grantConsent()`. */
 export function revokeConsent(): Promise<void>;
+
+/**
+ * `href` with `ta_tid=<id>` added when it goes to a host of the `outbound` option of the last
+ * `capture()` (other than this page's) and lacks it; otherwise `null`. For URLs opened in
+ * JavaScript (`window.open`, redirects); links are handled by the listener.
+ *
+ * @example
+ * window.open((await decorateUrl(url)) ?? url);
+ */
+export function decorateUrl(href: string): Promise<string | null>;

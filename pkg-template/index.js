@@ -4,9 +4,13 @@
 // Without `window` (server-side rendering) nothing loads and every call resolves with its
 // empty result. After a call that may change the id, a `taapit:change` event tells the page
 // (`event.detail.trackingId`); `taapit-capture/react`'s useTrackingId() listens to it.
+// `capture({ outbound })` installs the outbound-link listener (outbound.js, the same code the
+// script tag ships), once per page.
+import { watchLinks } from './outbound.js';
 import init, * as wasm from './taapit_capture.js';
 
 let loading;
+let watching; // the outbound-link listener is installed
 
 function report(error) {
   try {
@@ -55,9 +59,30 @@ function change(run, fallback) {
 
 const NOTHING = { trackingId: null, source: null, storage: null, domain: null, expiresAt: null };
 
+// decorateUrl for the link listener: synchronous (the module has loaded by then), never throws.
+function decorate(href) {
+  try {
+    return wasm.decorateUrl(href);
+  } catch (error) {
+    report(error);
+    return null;
+  }
+}
+
 /** Reads the tracking id from the page URL and stores it; see index.d.ts. */
 export function capture(options) {
-  return change(() => wasm.capture(options), NOTHING);
+  return change(() => {
+    const result = wasm.capture(options);
+    try {
+      if (!watching && options && options.outbound) {
+        watchLinks(decorate, report);
+        watching = true;
+      }
+    } catch (error) {
+      report(error);
+    }
+    return result;
+  }, NOTHING);
 }
 
 /** The stored tracking id, or null. */
@@ -78,4 +103,9 @@ export function grantConsent() {
 /** Deletes the id everywhere and keeps later captures on this page in memory. */
 export function revokeConsent() {
   return change(() => wasm.revokeConsent(), undefined);
+}
+
+/** `href` with the id added if it goes to an `outbound` host, else null. */
+export function decorateUrl(href) {
+  return call(() => wasm.decorateUrl(href), null);
 }

@@ -23,6 +23,7 @@ import {
   decorateUrl,
 } from '../pkg/taapit_capture.js';
 import wasmBase64 from '../pkg/taapit_capture_bg.wasm';
+import { watchLinks } from '../pkg-template/outbound.js';
 
 (function (w, d) {
   function warn(e) {
@@ -96,26 +97,6 @@ import wasmBase64 from '../pkg/taapit_capture_bg.wasm';
     api.loaded = false;
     w.taapit = api;
 
-    // The outbound-link listener: one, on document, capture phase; the link's href is set
-    // before the browser follows it. Keyboard activation of a link fires `click`, middle
-    // click fires `auxclick`.
-    var follow = function (event) {
-      try {
-        var path = event.composedPath ? event.composedPath() : [event.target];
-        for (var i = 0; i < path.length; i++) {
-          var link = path[i];
-          var tag = link.localName;
-          if ((tag == 'a' || tag == 'area') && typeof link.href == 'string') {
-            var href = methods.decorateUrl(link.href);
-            if (href) link.href = href;
-            return;
-          }
-        }
-      } catch (e) {
-        warn(e);
-      }
-    };
-
     var start = function (module) {
       try {
         if (module) {
@@ -123,10 +104,8 @@ import wasmBase64 from '../pkg/taapit_capture_bg.wasm';
           ok = true;
         }
         stored(capture(options));
-        if (options.outbound) {
-          d.addEventListener('click', follow, true);
-          d.addEventListener('auxclick', follow, true);
-        }
+        // Outbound links (pkg-template/outbound.js, shared with the npm entry).
+        if (options.outbound) watchLinks(methods.decorateUrl, warn);
       } catch (e) {
         ok = false;
         warn(e);

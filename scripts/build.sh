@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# tiny-alloc: the module's own small allocator instead of dlmalloc (src/allocator.rs).
-cargo build --release --target wasm32-unknown-unknown --lib --quiet --features tiny-alloc
+# standalone: the module's own small allocator instead of dlmalloc (src/allocator.rs, feature
+# tiny-alloc), and no std, with a panic handler that traps (Cargo.toml says why).
+cargo build --release --target wasm32-unknown-unknown --lib --quiet --features standalone
 rm -rf pkg
 wasm-bindgen target/wasm32-unknown-unknown/release/taapit_capture.wasm \
   --target web --out-dir pkg --out-name taapit_capture

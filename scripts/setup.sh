@@ -7,7 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+# The exact version the crate pins (`wasm-bindgen = "=X"` or `wasm-bindgen = { version = "=X", … }`).
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' Cargo.toml)
+if [ -z "$WASM_BINDGEN_VERSION" ]; then
+  echo "[setup] cannot read the pinned wasm-bindgen version from Cargo.toml" >&2
+  exit 1
+fi
 GECKODRIVER_VERSION=0.36.0
 export PATH="$HOME/.cargo/bin:$PATH"
 

@@ -37,12 +37,12 @@ export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-180}"
 
 # The JS-export tests load the crate's own wasm-bindgen output (--target web) in the test
 # page. The runner serves the crate root, so it goes under target/ and the tests get its URL
-# at compile time. Release build with the shipped allocator (tiny-alloc): the exports as
+# at compile time. Release build with the shipped features (standalone): the exports as
 # they ship.
 glue_dir=target/browser-tests/glue
 wasm_dir="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release"
 say "building the JS exports into $glue_dir"
-cargo build --quiet --release --target wasm32-unknown-unknown --lib --features tiny-alloc || exit 1
+cargo build --quiet --release --target wasm32-unknown-unknown --lib --features standalone || exit 1
 rm -rf "$glue_dir"
 wasm-bindgen "$wasm_dir/taapit_capture.wasm" --target web --out-dir "$glue_dir" \
   --out-name taapit_capture || exit 1

@@ -17,6 +17,8 @@ cargo fmt --check
 step "cargo clippy (native, then wasm32)"
 cargo clippy --all-targets --quiet -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown --quiet -- -D warnings
+# The shipped no-std build: the library only (test targets link std, and std's panic handler).
+cargo clippy --lib --target wasm32-unknown-unknown --features standalone --quiet -- -D warnings
 
 step "native tests (the pure core, against a fake browser jar)"
 cargo test --quiet
@@ -29,5 +31,8 @@ bash scripts/test-browsers.sh
 
 step "end-to-end in Chromium on real host names over HTTPS"
 bash scripts/test-e2e.sh
+
+step "size and memory ceilings (bench/budgets.mjs)"
+node bench/budgets.mjs
 
 step "all tests passed"

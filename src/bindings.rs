@@ -4,6 +4,8 @@
 //! Options are read with `Reflect.get` and checked here, not deserialised with serde: the
 //! script build is budgeted at a few kilobytes and serde would weigh more than the module.
 
+use crate::prelude::*;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -14,7 +16,7 @@ use crate::core::options::{
     Secure,
 };
 use crate::core::outbound::{self, parse_patterns};
-use crate::core::text::{concat, join};
+use crate::core::text::concat;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -44,8 +46,9 @@ export interface CaptureOptions {
   debug?: boolean;
   /**
    * Hosts whose links get `ta_tid=<id>` added when followed: `"shop.example.net"` (that host)
-   * or `"*.example.org"` (the domain and every subdomain). Default none. The script tag
-   * applies it at click time; elsewhere, pass link URLs through `decorateUrl()`.
+   * or `"*.example.org"` (the domain and every subdomain). Default none. Links are decorated
+   * at click time by one delegated listener; for `window.open` or redirects made in JS, pass
+   * the URL through `decorateUrl()`.
    */
   outbound?: string[] | string;
 }
@@ -77,19 +80,26 @@ extern "C" {
     fn array_from(value: &JsValue) -> Result<Array, JsValue>;
 }
 
-const KNOWN: [&str; 12] = [
-    "params",
-    "cookieName",
-    "expiresInDays",
-    "domain",
-    "attribution",
-    "sameSite",
-    "secure",
-    "consent",
-    "stripParam",
-    "storageFallback",
-    "debug",
-    "outbound",
+/// The options `read_options` reads in its loop, in order, with what a valid value looks like
+/// (for the `debug` message). `debug` is read first, on its own, and is not in the list.
+const FIELDS: [(&str, &str); 11] = [
+    ("params", "a list of parameter names"),
+    (
+        "cookieName",
+        "a cookie name (letters, digits, !#$%&'*+-.^_`|~)",
+    ),
+    ("expiresInDays", "a number of days (1-400)"),
+    ("domain", "\"auto\", \"host\" or a domain name"),
+    ("attribution", "\"last-click\" or \"first-click\""),
+    ("sameSite", "\"lax\", \"strict\" or \"none\""),
+    ("secure", "\"auto\", true or false"),
+    ("consent", "\"granted\" or \"pending\""),
+    ("stripParam", "true or false"),
+    ("storageFallback", "true or false"),
+    (
+        "outbound",
+        "host names or *.domain patterns (\"shop.example.net, *.example.org\")",
+    ),
 ];
 
 /// Reads the tracking id from the page URL and stores it by the capture rules.
@@ -98,7 +108,9 @@ pub fn capture(
     #[wasm_bindgen(unchecked_param_type = "CaptureOptions")] options: JsValue,
 ) -> JsValue {
     let options = read_options(&options);
-    to_js(&crate::capture(&options))
+    to_js(&crate::browser::with_page(|page, session| {
+        capture::capture_owned(page, session, options)
+    }))
 }
 
 /// The tracking id to send to the backend, or `null`.
@@ -168,6 +180,9 @@ fn to_js(outcome: &Capture) -> JsValue {
 
 /// Reads a JS options object. A missing field keeps its default; a bad one keeps its default
 /// and, with `debug`, says so on the console.
+///
+/// One loop over [`FIELDS`] with one `Reflect.get` and one message, rather than a closure per
+/// option: each closure was its own function in the `.wasm`.
 fn read_options(js: &JsValue) -> Options {
     if js.is_undefined() || js.is_null() {
         return Options::default();
@@ -189,85 +204,58 @@ fn read_options(js: &JsValue) -> Options {
         say(&["object expected; using the defaults"]);
         return parsed;
     }
-    for key in object_keys(js).iter().flat_map(Array::iter) {
-        let key = key.as_string().unwrap_or_default();
-        if !KNOWN.contains(&key.as_str()) {
-            say(&[&key, ": no such option (ignored)"]);
+    // Unknown names only matter to the debug message, so only `debug` lists the keys.
+    if debug {
+        for key in object_keys(js).iter().flat_map(Array::iter) {
+            let key = key.as_string().unwrap_or_default();
+            if key != "debug" && !FIELDS.iter().any(|(known, _)| *known == key) {
+                say(&[&key, ": no such option (ignored)"]);
+            }
         }
     }
-    let read = |key: &str, expected: &str, apply: &mut dyn FnMut(&JsValue) -> bool| {
+    let mut clamped = false;
+    for (key, expected) in FIELDS {
         let value = get(key);
-        if !value.is_undefined() && !value.is_null() && !apply(&value) {
+        if value.is_undefined() || value.is_null() {
+            continue;
+        }
+        let text = value.as_string();
+        let text = text.as_deref();
+        let o = &mut parsed;
+        let ok = match key {
+            "params" => set(&mut o.params, read_list(&value, parse_params)),
+            "cookieName" => set(
+                &mut o.cookie_name,
+                text.filter(|n| is_valid_name(n)).map(String::from),
+            ),
+            "expiresInDays" => {
+                let days = read_days(&value);
+                clamped = days.is_some_and(|d| clamp_days(d) != d);
+                set(&mut o.expires_in_days, days)
+            }
+            "domain" => set(&mut o.domain, text.and_then(DomainOption::parse)),
+            "attribution" => set(&mut o.attribution, text.and_then(Attribution::parse)),
+            "sameSite" => set(&mut o.same_site, text.and_then(SameSite::parse)),
+            "secure" => {
+                let secure = match value.as_bool() {
+                    Some(true) => Some(Secure::Always),
+                    Some(false) => Some(Secure::Never),
+                    None => text.and_then(Secure::parse),
+                };
+                set(&mut o.secure, secure)
+            }
+            "consent" => set(&mut o.consent, text.and_then(Consent::parse)),
+            "stripParam" => set(&mut o.strip_param, read_bool(&value)),
+            "storageFallback" => set(&mut o.storage_fallback, read_bool(&value)),
+            // "outbound", the last of FIELDS.
+            _ => set(&mut o.outbound, read_list(&value, parse_patterns)),
+        };
+        if !ok {
             say(&[key, ": expected ", expected, "; using the default"]);
         }
-    };
-    read("params", "a list of parameter names", &mut |v| {
-        set(&mut parsed.params, read_params(v))
-    });
-    read(
-        "cookieName",
-        "a cookie name (letters, digits, !#$%&'*+-.^_`|~)",
-        &mut |v| {
-            set(
-                &mut parsed.cookie_name,
-                v.as_string().filter(|n| is_valid_name(n)),
-            )
-        },
-    );
-    read("expiresInDays", "a number of days (1-400)", &mut |v| {
-        set(&mut parsed.expires_in_days, read_days(v))
-    });
-    read("domain", "\"auto\", \"host\" or a domain name", &mut |v| {
-        set(
-            &mut parsed.domain,
-            v.as_string().and_then(|t| DomainOption::parse(&t)),
-        )
-    });
-    read(
-        "attribution",
-        "\"last-click\" or \"first-click\"",
-        &mut |v| {
-            set(
-                &mut parsed.attribution,
-                v.as_string().and_then(|t| Attribution::parse(&t)),
-            )
-        },
-    );
-    read("sameSite", "\"lax\", \"strict\" or \"none\"", &mut |v| {
-        set(
-            &mut parsed.same_site,
-            v.as_string().and_then(|t| SameSite::parse(&t)),
-        )
-    });
-    read("secure", "\"auto\", true or false", &mut |v| {
-        let secure = match v.as_bool() {
-            Some(true) => Some(Secure::Always),
-            Some(false) => Some(Secure::Never),
-            None => v.as_string().and_then(|t| Secure::parse(&t)),
-        };
-        set(&mut parsed.secure, secure)
-    });
-    read("consent", "\"granted\" or \"pending\"", &mut |v| {
-        set(
-            &mut parsed.consent,
-            v.as_string().and_then(|t| Consent::parse(&t)),
-        )
-    });
-    read("stripParam", "true or false", &mut |v| {
-        set(&mut parsed.strip_param, read_bool(v))
-    });
-    read("storageFallback", "true or false", &mut |v| {
-        set(&mut parsed.storage_fallback, read_bool(v))
-    });
-    read(
-        "outbound",
-        "host names or *.domain patterns (\"shop.example.net, *.example.org\")",
-        &mut |v| set(&mut parsed.outbound, read_outbound(v)),
-    );
-    if let Some(days) = read_days(&get("expiresInDays")) {
-        if clamp_days(days) != days {
-            say(&["expiresInDays: clamped to 1-400 days"]);
-        }
+    }
+    if clamped {
+        say(&["expiresInDays: clamped to 1-400 days"]);
     }
     parsed
 }
@@ -283,30 +271,20 @@ fn read_bool(value: &JsValue) -> Option<bool> {
         .or_else(|| value.as_string().and_then(|t| parse_bool(&t)))
 }
 
-/// An array of names, or names separated by commas.
-fn read_params(value: &JsValue) -> Option<Vec<String>> {
-    if is_array(value).unwrap_or(false) {
-        let names: Option<Vec<String>> = array_from(value)
-            .ok()?
-            .iter()
-            .map(|n| n.as_string())
-            .collect();
-        return names.and_then(|n| parse_params(&join(n.iter().map(String::as_str), ",")));
+/// A list (`params`, `outbound`): an array of strings, or one string of items separated by
+/// commas, read by `parse` either way (the array joined with commas).
+fn read_list(value: &JsValue, parse: fn(&str) -> Option<Vec<String>>) -> Option<Vec<String>> {
+    if !is_array(value).unwrap_or(false) {
+        return parse(&value.as_string()?);
     }
-    value.as_string().and_then(|t| parse_params(&t))
-}
-
-/// An array of host patterns, or patterns separated by commas.
-fn read_outbound(value: &JsValue) -> Option<Vec<String>> {
-    if is_array(value).unwrap_or(false) {
-        let items: Option<Vec<String>> = array_from(value)
-            .ok()?
-            .iter()
-            .map(|n| n.as_string())
-            .collect();
-        return items.and_then(|n| parse_patterns(&join(n.iter().map(String::as_str), ",")));
+    let mut text = String::new();
+    for (i, item) in array_from(value).ok()?.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&item.as_string()?);
     }
-    value.as_string().and_then(|t| parse_patterns(&t))
+    parse(&text)
 }
 
 /// A number of days, given as a number or as text (`data-` attributes); rounded, and at
@@ -317,7 +295,10 @@ fn read_days(value: &JsValue) -> Option<u32> {
         Some(text) => JsValue::from_str(&text).unchecked_into_f64(),
         None => value.as_f64()?,
     };
-    number
-        .is_finite()
-        .then(|| number.round().clamp(0.0, f64::from(u32::MAX)) as u32)
+    // Rounded half away from zero (`f64::round`, which is std, not core): the cast saturates
+    // (negative → 0, too large → `u32::MAX`) and the fraction below 2^32 is exact.
+    number.is_finite().then(|| {
+        let whole = number as u32;
+        whole.saturating_add(u32::from(number - f64::from(whole) >= 0.5))
+    })
 }

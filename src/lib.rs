@@ -20,8 +20,43 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+// The shipped `.wasm` (feature `standalone`) links no std: see `panic` below.
+#![cfg_attr(
+    all(
+        target_arch = "wasm32",
+        feature = "standalone",
+        not(test),
+        not(target_feature = "atomics")
+    ),
+    no_std
+)]
+
+extern crate alloc;
 
 pub mod core;
+
+/// The `alloc` names std's prelude gives, for the `no_std` build: `use crate::prelude::*;`.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::string::String;
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
+/// The standalone `.wasm`'s panic handler: a trap. Nothing in the module is meant to panic
+/// (it reports failures as values), but `Vec`/`String` growth keeps a capacity-overflow or
+/// allocation-failure panic path; std's handler would format that message, and the
+/// formatting code (`core::fmt`, `u32` Display for the line number) weighs ~4 KB.
+#[cfg(all(
+    target_arch = "wasm32",
+    feature = "standalone",
+    not(test),
+    not(target_feature = "atomics")
+))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo) -> ! {
+    ::core::arch::wasm32::unreachable()
+}
 
 #[cfg(all(
     target_arch = "wasm32",
@@ -58,7 +93,7 @@ pub fn capture(options: &Options) -> Capture {
 /// let id: Option<String> = taapit_capture::tracking_id();
 /// ```
 #[cfg(target_arch = "wasm32")]
-pub fn tracking_id() -> Option<String> {
+pub fn tracking_id() -> Option<prelude::String> {
     browser::with_page(|page, session| core::capture::tracking_id(page, session))
 }
 

@@ -2,13 +2,15 @@
 //! browser throws (sandboxed frames, blocked storage, `file:` pages) and reports it as a
 //! plain failure, so nothing escapes into the host page.
 
-use std::cell::Cell;
+use core::cell::Cell;
 
-use js_sys::{Function, Reflect};
+use js_sys::Reflect;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlDocument, Window};
 
 use crate::core::capture::{Location, Page, Session};
+use crate::prelude::*;
 
 /// The current page, seen through `window`.
 pub struct BrowserPage {
@@ -19,7 +21,7 @@ impl BrowserPage {
     /// The page this code runs in (`window` may be absent, in a worker for instance).
     pub fn current() -> Self {
         BrowserPage {
-            window: web_sys::window(),
+            window: WINDOW.with(|w| w.clone().and_then(|w| w.dyn_into().ok())),
         }
     }
 
@@ -38,12 +40,20 @@ impl Page for BrowserPage {
         let Some(location) = self.window.as_ref().map(Window::location) else {
             return Location::default();
         };
+        // One `Reflect.get` call site for the five fields instead of five getters, each
+        // with its own copy of the string passing.
+        let field = |name: &str| {
+            Reflect::get(&location, &JsValue::from_str(name))
+                .ok()
+                .and_then(|value| value.as_string())
+                .unwrap_or_default()
+        };
         Location {
-            host: location.hostname().unwrap_or_default(),
-            path: location.pathname().unwrap_or_default(),
-            search: location.search().unwrap_or_default(),
-            hash: location.hash().unwrap_or_default(),
-            https: location.protocol().is_ok_and(|p| p == "https:"),
+            host: field("hostname"),
+            path: field("pathname"),
+            search: field("search"),
+            hash: field("hash"),
+            https: field("protocol") == "https:",
         }
     }
 
@@ -91,26 +101,66 @@ impl Page for BrowserPage {
     }
 }
 
-/// Writes `message` to the console as a warning, if the page lets it: web-sys's
-/// `console::warn_1` lets through what a `console.warn` made to throw (by a test setup that
-/// fails on warnings, say) throws.
-pub fn warn(message: &str) {
-    let Ok(console) = Reflect::get(&js_sys::global(), &JsValue::from_str("console")) else {
-        return;
-    };
-    let Ok(warn) = Reflect::get(&console, &JsValue::from_str("warn")) else {
-        return;
-    };
-    if let Some(warn) = warn.dyn_ref::<Function>() {
-        let _ = warn.call1(&console, &JsValue::from_str(message));
-    }
+#[wasm_bindgen]
+extern "C" {
+    // `window`, if there is one (not in a worker). `web_sys::window()` does the same
+    // `instanceof Window` check on `js_sys::global()`, which first probes four globals.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Option<JsValue>;
+
+    // `catch`: web-sys's `console::warn_1` lets through what a `console.warn` made to throw
+    // (by a test setup that fails on warnings, say) throws, or a missing `console`. (And
+    // this import is lighter than `js_sys::global()` + two `Reflect.get`s.)
+    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
+    fn console_warn(message: &str) -> Result<(), JsValue>;
 }
 
-thread_local! {
-    // A `Cell`, not a `RefCell`: taking the value out cannot fail, so no borrow panic (and
-    // none of the panic formatting it brings) is in the `.wasm`. `None` until the first call,
-    // so the initialiser is `const` and needs no lazy-init code.
+/// Writes `message` to the console as a warning, if the page lets it.
+pub fn warn(message: &str) {
+    let _ = console_warn(message);
+}
+
+/// The page's session. A `Cell`, not a `RefCell`: taking the value out cannot fail, so no
+/// borrow panic (and none of the panic formatting it brings) is in the `.wasm`. `None` until
+/// the first call, so the initialiser is `const` and needs no lazy-init code.
+///
+/// wasm32 without threads runs one call at a time, so a plain static holds it (as the
+/// allocator's state); with `atomics`, each thread has its own (`thread_local!`, std).
+#[cfg(not(target_feature = "atomics"))]
+struct SessionCell(Cell<Option<Session>>);
+
+// SAFETY: without `atomics` the module runs on one thread: the cell is never shared.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl Sync for SessionCell {}
+
+#[cfg(not(target_feature = "atomics"))]
+static SESSION: SessionCell = SessionCell(Cell::new(None));
+
+#[cfg(not(target_feature = "atomics"))]
+fn take_session() -> Option<Session> {
+    SESSION.0.take()
+}
+
+#[cfg(not(target_feature = "atomics"))]
+fn keep_session(session: Session) {
+    SESSION.0.set(Some(session));
+}
+
+#[cfg(target_feature = "atomics")]
+std::thread_local! {
     static SESSION: Cell<Option<Session>> = const { Cell::new(None) };
+}
+
+#[cfg(target_feature = "atomics")]
+fn take_session() -> Option<Session> {
+    // `try_with`, not `with`: it fails only while the thread is torn down, which a page never
+    // sees, and `with` would bring its panic message into the `.wasm`.
+    SESSION.try_with(Cell::take).ok().flatten()
+}
+
+#[cfg(target_feature = "atomics")]
+fn keep_session(session: Session) {
+    let _ = SESSION.try_with(|cell| cell.set(Some(session)));
 }
 
 /// Runs `f` with the current page and the page's session.
@@ -120,14 +170,8 @@ thread_local! {
 /// fresh session instead of panicking on a borrowed one.
 pub fn with_page<R>(f: impl FnOnce(&mut BrowserPage, &mut Session) -> R) -> R {
     let mut page = BrowserPage::current();
-    // `try_with`, not `with`: it fails only while the thread is torn down, which a page never
-    // sees, and `with` would bring its panic message into the `.wasm`.
-    let mut session = SESSION
-        .try_with(Cell::take)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let mut session = take_session().unwrap_or_default();
     let out = f(&mut page, &mut session);
-    let _ = SESSION.try_with(|cell| cell.set(Some(session)));
+    keep_session(session);
     out
 }

@@ -5,6 +5,8 @@
 //! implements it with web-sys; the native tests implement it with a fake jar that behaves
 //! like a browser's, so every rule here is checked both ways.
 
+use crate::prelude::*;
+
 use super::cookie::{values_of, SetCookie};
 use super::domain::{candidates, covers, host_kind, HostKind};
 use super::id::is_valid_id;
@@ -138,10 +140,21 @@ fn debug(page: &impl Page, options: &Options, parts: &[&str]) {
 
 /// Runs the capture rules on `page` and remembers the outcome in `session`.
 pub fn capture(page: &mut impl Page, session: &mut Session, options: &Options) -> Capture {
-    session.options = options.clone();
+    capture_owned(page, session, options.clone())
+}
+
+/// [`capture`] with options the caller gives away: the JS export reads a fresh `Options`
+/// and moves it into the session, so no `Options::clone` is in the `.wasm`.
+pub(crate) fn capture_owned(
+    page: &mut impl Page,
+    session: &mut Session,
+    options: Options,
+) -> Capture {
+    session.options = options;
     if session.revoked {
         session.options.consent = Consent::Pending;
     }
+    let options = &session.options;
     let location = page.location();
     let found = find_id(&location.search, &location.hash, &options.params);
     if found.rejected > 0 {
@@ -179,13 +192,14 @@ fn decide(
     id: String,
     source: Source,
 ) -> Capture {
-    let options = session.options.clone();
+    // Borrowed field by field, not cloned: `captured` and `held` are set beside it.
+    let options = &session.options;
     if options.attribution == Attribution::FirstClick {
-        if let Some(stored) = stored(page, &options) {
+        if let Some(stored) = stored(page, options) {
             if stored.tracking_id.as_deref() != Some(&id) {
                 debug(
                     page,
-                    &options,
+                    options,
                     &["[taapit] first-click: kept the stored id, ignored ", &id],
                 );
             }
@@ -197,7 +211,7 @@ fn decide(
     if options.consent == Consent::Pending {
         debug(
             page,
-            &options,
+            options,
             &[
                 "[taapit] consent pending: ",
                 &id,
@@ -213,7 +227,7 @@ fn decide(
         };
     }
     session.held = None;
-    persist(page, &options, location, id, source)
+    persist(page, options, location, id, source)
 }
 
 /// The stored id (cookie, then mirror), else the one captured on this page.
@@ -299,14 +313,14 @@ fn persist(
             .same_site(options.same_site)
             .secure(secure);
         page.set_cookie(&cookie.build());
-        if visible(page, name).contains(&id) {
+        if visible(page, name, &id).1 {
             remove_other_levels(page, name, location, domain.as_deref(), options);
         }
         // Checked again after the clean-up: a copy of the same id on another level looks
         // like the new write, so a refused write only shows once that copy is expired.
-        let left = visible(page, name);
-        if left.contains(&id) {
-            if left.len() > 1 {
+        let (count, kept) = visible(page, name, &id);
+        if kept {
+            if count > 1 {
                 debug(
                     page,
                     options,
@@ -350,11 +364,16 @@ fn persist(
     outcome
 }
 
-/// Every value of cookie `name` the page sees.
-fn visible(page: &impl Page, name: &str) -> Vec<String> {
-    page.cookies()
-        .map(|jar| values_of(&jar, name).map(str::to_owned).collect())
-        .unwrap_or_default()
+/// How many cookies called `name` the page sees, and whether one of them holds `value`
+/// (counted, not collected: no list of strings to build).
+fn visible(page: &impl Page, name: &str, value: &str) -> (usize, bool) {
+    let jar = page.cookies().unwrap_or_default();
+    let (mut count, mut found) = (0, false);
+    for v in values_of(&jar, name) {
+        count += 1;
+        found |= v == value;
+    }
+    (count, found)
 }
 
 /// The `Domain` to write: `None` for host-only.
@@ -418,24 +437,11 @@ fn accepts(page: &mut impl Page, options: &Options, domain: &str) -> bool {
             .max_age(10, page.now_ms() / 1000)
             .build(),
     );
-    let kept = visible(page, &name).contains(&nonce);
+    let kept = visible(page, &name, &nonce).1;
     if kept {
         page.set_cookie(&SetCookie::removal(&name, Some(domain)).build());
     }
     kept
-}
-
-/// Every `Domain` a copy of the cookie could have on this host: host-only (`None`), each
-/// candidate, and an explicit domain option.
-fn levels(location: &Location, options: &Options) -> Vec<Option<String>> {
-    let mut levels: Vec<Option<String>> = vec![None];
-    levels.extend(candidates(&location.host).into_iter().map(Some));
-    if let DomainOption::Explicit(domain) = &options.domain {
-        if covers(domain, &location.host) && !levels.contains(&Some(domain.clone())) {
-            levels.push(Some(domain.clone()));
-        }
-    }
-    levels
 }
 
 /// Expires copies of the cookie on every level but `keep`, when more than one is visible.
@@ -446,13 +452,32 @@ fn remove_other_levels(
     keep: Option<&str>,
     options: &Options,
 ) {
-    if visible(page, name).len() <= 1 {
-        return;
+    if visible(page, name, "").0 > 1 {
+        remove_levels(page, name, location, options, Some(keep));
     }
-    for level in levels(location, options) {
-        if level.as_deref() != keep {
+}
+
+/// Expires the cookie on every `Domain` a copy of it could have on this host: host-only,
+/// each candidate, and an explicit domain option; all but `keep`, when given (`Some(None)`
+/// keeps the host-only one). One loop for both callers, and no list of `Option<String>`.
+fn remove_levels(
+    page: &mut impl Page,
+    name: &str,
+    location: &Location,
+    options: &Options,
+    keep: Option<Option<&str>>,
+) {
+    let mut domains = candidates(&location.host);
+    if let DomainOption::Explicit(domain) = &options.domain {
+        if covers(domain, &location.host) && !domains.contains(domain) {
+            domains.push(domain.clone());
+        }
+    }
+    let levels = core::iter::once(None).chain(domains.iter().map(|d| Some(d.as_str())));
+    for level in levels {
+        if Some(level) != keep {
             page.set_cookie(
-                &SetCookie::removal(name, level.as_deref())
+                &SetCookie::removal(name, level)
                     .secure(location.https)
                     .build(),
             );
@@ -467,13 +492,7 @@ pub fn clear(page: &mut impl Page, session: &mut Session) {
     let options = &session.options;
     let name = options.cookie_name();
     if page.cookies().is_some() {
-        for level in levels(&location, options) {
-            page.set_cookie(
-                &SetCookie::removal(name, level.as_deref())
-                    .secure(location.https)
-                    .build(),
-            );
-        }
+        remove_levels(page, name, &location, options, None);
     }
     page.storage_remove(&mirror::key(name));
     session.captured = None;

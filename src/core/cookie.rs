@@ -4,7 +4,10 @@
 //! Everything here is plain string work with no formatting machinery, so it costs little in
 //! the `.wasm`, and the parser takes any input without panicking.
 
+use crate::prelude::*;
+
 use super::options::SameSite;
+use super::text::{split_byte, split_once_byte};
 
 /// The attributes of one cookie write, in the order they appear in the string.
 ///
@@ -127,15 +130,15 @@ impl SetCookie<'_> {
 /// assert_eq!(values_of(jar, "ta_tid").collect::<Vec<_>>(), ["abc", "def"]);
 /// ```
 pub fn values_of<'a>(jar: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    jar.split(';').filter_map(move |pair| {
-        let (n, v) = pair.split_once('=')?;
+    split_byte(jar, b';').filter_map(move |pair| {
+        let (n, v) = split_once_byte(pair, b'=')?;
         if n.trim() != name {
             return None;
         }
         let v = v.trim();
         Some(
-            v.strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
+            v.strip_prefix("\"")
+                .and_then(|v| v.strip_suffix("\""))
                 .unwrap_or(v),
         )
     })
@@ -145,9 +148,27 @@ pub fn values_of<'a>(jar: &'a str, name: &'a str) -> impl Iterator<Item = &'a st
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && name.bytes().all(|b| {
+            // `matches!` compiles to a bit test; `b"!#$…".contains(&b)`, to a loop.
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
 }
 
 /// Appends `n` in decimal.

@@ -5,6 +5,10 @@
 //! suffix list, so this module proposes candidates and the browser shell keeps the first one
 //! the browser accepts; hosts that cannot carry a `Domain` at all never get one.
 
+use crate::prelude::*;
+
+use super::text::{split_byte, trim_start_byte};
+
 /// The shape of a host name, as far as cookie domains care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HostKind {
@@ -32,15 +36,15 @@ pub enum HostKind {
 /// assert_eq!(host_kind("shop.example.co.uk"), HostKind::Named);
 /// ```
 pub fn host_kind(host: &str) -> HostKind {
-    if host.starts_with('[') || host.contains(':') {
+    if host.starts_with("[") || host.bytes().any(|b| b == b':') {
         HostKind::Ipv6
-    } else if host.ends_with('.') {
+    } else if host.ends_with(".") {
         HostKind::TrailingDot
     } else if host == "localhost" || host.ends_with(".localhost") {
         HostKind::Localhost
     } else if is_ipv4(host) {
         HostKind::Ipv4
-    } else if !host.contains('.') {
+    } else if !host.bytes().any(|b| b == b'.') {
         HostKind::SingleLabel
     } else {
         HostKind::Named
@@ -49,11 +53,11 @@ pub fn host_kind(host: &str) -> HostKind {
 
 fn is_ipv4(host: &str) -> bool {
     let mut parts = 0;
-    for part in host.split('.') {
+    for part in split_byte(host, b'.') {
         parts += 1;
         let numeric =
             !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit());
-        if !numeric || part.parse::<u16>().map_or(true, |n| n > 255) {
+        if !numeric || super::text::parse_u64(part).map_or(true, |n| n > 255) {
             return false;
         }
     }
@@ -76,21 +80,25 @@ pub fn candidates(host: &str) -> Vec<String> {
         return Vec::new();
     }
     // The suffix after each dot, right to left, but for the last dot (a single label).
-    // `get` rather than `host[i + 1..]`, and no `reverse`: both carry panic paths into the
-    // `.wasm` (a char boundary check, a slice split).
-    let mut out: Vec<String> = host
-        .rmatch_indices('.')
-        .skip(1)
-        .filter_map(|(i, _)| host.get(i + 1..))
-        .map(str::to_owned)
-        .collect();
+    // Byte positions and `get` rather than `rmatch_indices('.')` and `host[i + 1..]`: no
+    // generic char searcher, no char-boundary panic in the `.wasm`.
+    let mut out = Vec::new();
+    let mut dots = 0;
+    for (i, b) in host.bytes().enumerate().rev() {
+        if b == b'.' {
+            dots += 1;
+            if dots > 1 {
+                out.extend(host.get(i + 1..).map(str::to_owned));
+            }
+        }
+    }
     out.push(host.to_owned());
     out
 }
 
 /// Normalises a `domain` option: lower case, without a leading dot.
 pub fn normalize(domain: &str) -> String {
-    domain.trim().trim_start_matches('.').to_ascii_lowercase()
+    trim_start_byte(domain.trim(), b'.').to_ascii_lowercase()
 }
 
 /// Whether `domain` (normalised) is `host` itself or a parent of it.
@@ -105,5 +113,5 @@ pub fn covers(domain: &str, host: &str) -> bool {
         && (host == domain
             || host
                 .strip_suffix(domain)
-                .is_some_and(|rest| rest.ends_with('.')))
+                .is_some_and(|rest| rest.ends_with(".")))
 }

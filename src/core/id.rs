@@ -4,6 +4,8 @@
 //! else is refused, so nothing hostile (`;`, `=`, spaces, control bytes, non-ASCII) can reach
 //! a `Set-Cookie` string, `localStorage` or the site's backend.
 
+use crate::prelude::*;
+
 /// The longest id accepted.
 pub const MAX_ID_LEN: usize = 128;
 

@@ -3,8 +3,11 @@
 //! Stored as `<id>|<expires-at-ms>` under `taapit:<cookie name>`, so it expires like the
 //! cookie would have, and a tampered entry is read as nothing.
 
+use crate::prelude::*;
+
 use super::cookie::push_u64;
 use super::id::is_valid_id;
+use super::text::{parse_u64, rsplit_byte};
 
 /// The `localStorage` key for a cookie name.
 pub fn key(cookie_name: &str) -> String {
@@ -31,7 +34,7 @@ pub fn encode(id: &str, expires_at_ms: u64) -> String {
 /// assert_eq!(decode("a;b|9999999", 0), None);
 /// ```
 pub fn decode(text: &str, now_ms: u64) -> Option<(&str, u64)> {
-    let (id, expires) = text.rsplit_once('|')?;
-    let expires: u64 = expires.parse().ok()?;
+    let (id, expires) = rsplit_byte(text, b'|')?;
+    let expires = parse_u64(expires)?;
     (is_valid_id(id) && expires > now_ms).then_some((id, expires))
 }

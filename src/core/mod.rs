@@ -11,7 +11,7 @@
 //! | [`options`] | options, defaults and bounds |
 //! | [`outbound`] | adding the id to links to the site's other domains |
 //! | [`capture`] | the rules themselves, over the [`capture::Page`] interface |
-//! | [`text`] | string building without `core::fmt` (`concat`, `join`) |
+//! | [`text`] | string building without `core::fmt` (`concat`, `join`), byte splits and trims |
 
 pub mod capture;
 pub mod cookie;

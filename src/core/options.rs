@@ -4,7 +4,10 @@
 //! complete configuration. Values from JavaScript arrive as text or numbers and go through
 //! the `parse` functions here; a value they refuse leaves the default in place.
 
+use crate::prelude::*;
+
 use super::cookie::is_valid_name;
+use super::text::split_byte;
 
 /// The URL parameter and cookie name Taapit deeplinks use.
 pub const DEFAULT_NAME: &str = "ta_tid";
@@ -240,12 +243,12 @@ pub fn clamp_days(days: u32) -> u32 {
 /// Reads a parameter list: names separated by commas (`"ta_tid, ref"`). Empty names are
 /// dropped; `None` if none is left.
 pub fn parse_params(text: &str) -> Option<Vec<String>> {
-    let names: Vec<String> = text
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut names = Vec::new();
+    for name in split_byte(text, b',').map(str::trim) {
+        if !name.is_empty() {
+            names.push(name.to_owned());
+        }
+    }
     (!names.is_empty()).then_some(names)
 }
 

@@ -9,17 +9,20 @@
 //! subdomain of `example.org` **and `example.org` itself** (people who write the wildcard
 //! mean the site, and links to the bare domain are as common as links to `www.`).
 
+use crate::prelude::*;
+
 use super::id::is_valid_id;
 use super::query::decode_bytes;
+use super::text::{rsplit_byte, split_byte, split_once_byte, trim_end_byte};
 
 /// Reads one pattern: a host name (`shop.example.net`) or a wildcard (`*.example.org`),
 /// trimmed, in lower case, without a trailing dot. `None` for anything else (`*`, a URL,
 /// a port, a bare `*.`).
 pub fn parse_pattern(text: &str) -> Option<String> {
-    let pattern = text.trim().trim_end_matches('.').to_ascii_lowercase();
+    let pattern = trim_end_byte(text.trim(), b'.').to_ascii_lowercase();
     let host = pattern.strip_prefix("*.").unwrap_or(&pattern);
     let valid = !host.is_empty()
-        && host.split('.').all(|label| {
+        && split_byte(host, b'.').all(|label| {
             !label.is_empty()
                 && label
                     .bytes()
@@ -31,12 +34,15 @@ pub fn parse_pattern(text: &str) -> Option<String> {
 /// Reads a pattern list: patterns separated by commas (`"shop.example.net, *.example.org"`).
 /// `None` if any pattern is malformed or none is given.
 pub fn parse_patterns(text: &str) -> Option<Vec<String>> {
-    let patterns: Option<Vec<String>> = text
-        .split(',')
-        .filter(|p| !p.trim().is_empty())
-        .map(parse_pattern)
-        .collect();
-    patterns.filter(|p| !p.is_empty())
+    // A loop, not `collect::<Option<Vec<_>>>()`: the iterator adapters that takes cost more
+    // in the `.wasm` than the loop.
+    let mut patterns = Vec::new();
+    for pattern in split_byte(text, b',') {
+        if !pattern.trim().is_empty() {
+            patterns.push(parse_pattern(pattern)?);
+        }
+    }
+    (!patterns.is_empty()).then_some(patterns)
 }
 
 /// Whether `host` (lower case) is matched by `pattern` (as [`parse_pattern`] gives it).
@@ -46,7 +52,7 @@ pub fn matches(host: &str, pattern: &str) -> bool {
             host == base
                 || host
                     .strip_suffix(base)
-                    .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.'))
+                    .is_some_and(|sub| sub.len() > 1 && sub.ends_with("."))
         }
         None => host == pattern,
     }
@@ -58,20 +64,24 @@ pub fn url_host(href: &str) -> Option<String> {
     let rest = after_scheme(href)?;
     // `split`/`get` rather than `&s[..i]`: a string slice carries a char-boundary panic (and
     // its formatting code, some 4 KB) into the `.wasm`.
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host_port.starts_with('[') {
-        host_port.split_inclusive(']').next().unwrap_or_default()
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#'));
+    let authority = end.and_then(|i| rest.get(..i)).unwrap_or(rest);
+    let host_port = rsplit_byte(authority, b'@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with("[") {
+        // Up to and with the `]`.
+        split_once_byte(host_port, b']')
+            .and_then(|(inside, _)| host_port.get(..=inside.len()))
+            .unwrap_or(host_port)
     } else {
-        host_port.split(':').next().unwrap_or_default()
+        split_once_byte(host_port, b':').map_or(host_port, |(host, _)| host)
     };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = trim_end_byte(host, b'.').to_ascii_lowercase();
     (!host.is_empty()).then_some(host)
 }
 
 /// What follows `http://` or `https://` (any case); `None` for other schemes.
 fn after_scheme(href: &str) -> Option<&str> {
-    let (scheme, rest) = href.split_once(':')?;
+    let (scheme, rest) = split_once_byte(href, b':')?;
     let rest = rest.strip_prefix("//")?;
     (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")).then_some(rest)
 }
@@ -101,21 +111,18 @@ pub fn decorate(
         return None;
     }
     let host = url_host(href)?;
-    let current = current_host.trim_end_matches('.').to_ascii_lowercase();
+    let current = trim_end_byte(current_host, b'.').to_ascii_lowercase();
     if host == current || !patterns.iter().any(|p| matches(&host, p)) {
         return None;
     }
     let (before_hash, hash) = href
-        .find('#')
+        .bytes()
+        .position(|b| b == b'#')
         .and_then(|i| href.split_at_checked(i))
         .unwrap_or((href, ""));
-    let (base, query) = match before_hash.split_once('?') {
-        Some((base, query)) => (base, query),
-        None => (before_hash, ""),
-    };
-    let present = query
-        .split('&')
-        .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+    let (base, query) = split_once_byte(before_hash, b'?').unwrap_or((before_hash, ""));
+    let present = split_byte(query, b'&')
+        .map(|pair| split_once_byte(pair, b'=').map_or(pair, |(name, _)| name))
         .any(|name| decode_bytes(name).as_deref() == Some(param.as_bytes()));
     if present {
         return None;
@@ -124,7 +131,7 @@ pub fn decorate(
     out.push_str(base);
     out.push('?');
     out.push_str(query);
-    if !query.is_empty() && !query.ends_with('&') {
+    if !query.is_empty() && !query.ends_with("&") {
         out.push('&');
     }
     encode_component(&mut out, param);

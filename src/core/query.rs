@@ -3,8 +3,10 @@
 //! Query strings are read the way `URLSearchParams` reads them (`&`-separated pairs,
 //! `+` is a space, `%XX` escapes), but without allocating for pairs that do not match.
 
+use crate::prelude::*;
+
 use super::id::id_from_bytes;
-use super::text::join;
+use super::text::{split_byte, split_once_byte, trim_end_byte, trim_start_byte};
 
 /// Where in the URL an id was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,17 +68,14 @@ fn hex_value(b: u8) -> Option<u8> {
 
 /// The query part of a `location.hash` value (`#/landing?a=b` → `a=b`), if it has one.
 pub fn hash_query(hash: &str) -> Option<&str> {
-    hash.split_once('?').map(|(_, query)| query)
+    split_once_byte(hash, b'?').map(|(_, query)| query)
 }
 
 /// The `(name, value)` pairs of a query string, raw (still encoded). A leading `?` is skipped.
 fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    query
-        .strip_prefix('?')
-        .unwrap_or(query)
-        .split('&')
+    split_byte(query.strip_prefix("?").unwrap_or(query), b'&')
         .filter(|pair| !pair.is_empty())
-        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .map(|pair| split_once_byte(pair, b'=').unwrap_or((pair, "")))
 }
 
 fn is_tracking_name(raw_name: &str, names: &[String]) -> bool {
@@ -124,16 +123,22 @@ pub fn find_id(search: &str, hash: &str, names: &[String]) -> Found {
 /// Removes every tracking parameter from a query string, keeping the other pairs as they
 /// were written and in their order. Returns `None` when there was nothing to remove.
 fn strip_query(query: &str, names: &[String]) -> Option<String> {
-    let body = query.strip_prefix('?').unwrap_or(query);
-    let kept: Vec<&str> = body
-        .split('&')
-        .filter(|pair| {
-            let raw_name = pair.split_once('=').map_or(*pair, |(n, _)| n);
-            pair.is_empty() || !is_tracking_name(raw_name, names)
-        })
-        .collect();
-    let removed = kept.len() != body.split('&').count();
-    removed.then(|| join(kept, "&").trim_matches('&').to_owned())
+    let body = query.strip_prefix("?").unwrap_or(query);
+    // The kept pairs joined with `&` as they come: no list of them to build and join.
+    let mut kept = String::with_capacity(body.len());
+    let mut removed = false;
+    for (i, pair) in split_byte(body, b'&').enumerate() {
+        let raw_name = split_once_byte(pair, b'=').map_or(pair, |(n, _)| n);
+        if !pair.is_empty() && is_tracking_name(raw_name, names) {
+            removed = true;
+            continue;
+        }
+        if i > 0 {
+            kept.push('&');
+        }
+        kept.push_str(pair);
+    }
+    removed.then(|| trim_end_byte(trim_start_byte(&kept, b'&'), b'&').to_owned())
 }
 
 /// The address to put in the bar after removing the tracking parameters from `search` and
@@ -151,7 +156,7 @@ fn strip_query(query: &str, names: &[String]) -> Option<String> {
 /// ```
 pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> Option<String> {
     let new_search = strip_query(search, names);
-    let new_hash = hash.split_once('?').and_then(|(route, query)| {
+    let new_hash = split_once_byte(hash, b'?').and_then(|(route, query)| {
         strip_query(query, names).map(|q| {
             let mut h = route.to_owned();
             if !q.is_empty() {

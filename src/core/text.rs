@@ -1,8 +1,10 @@
-//! String building without `core::fmt` or panics.
+//! String building and splitting without `core::fmt` or panics.
 //!
 //! `[&str].concat()` and `.join()` go through `alloc::str::join_generic_copy`, whose
 //! overflow checks and slice splits carry panic paths; each one keeps the panic formatting
 //! machinery in the `.wasm`. These loops do the same with `push_str` only.
+
+use crate::prelude::*;
 
 /// The parts one after the other (`["a", "b"]` → `"ab"`).
 ///
@@ -27,4 +29,100 @@ pub fn join<'a>(parts: impl IntoIterator<Item = &'a str>, separator: &str) -> St
         out.push_str(part);
     }
     out
+}
+
+// Splitting and trimming at one ASCII byte. `str::split(char)`, `split_once(char)`,
+// `trim_matches(char)` and friends go through core's generic char searchers (UTF-8 decoding,
+// `memchr`); these byte loops do the same for an ASCII byte, which is always a char boundary,
+// at a fraction of the `.wasm` bytes. (Elsewhere, one-char patterns are written as `&str`,
+// `ends_with(".")`: a `char` pattern is UTF-8-encoded at run time.)
+
+/// `text.split(byte as char)` for an ASCII `byte`: the pieces between each `byte`, empty ones
+/// included (one empty piece for an empty `text`).
+///
+/// ```
+/// use taapit_capture::core::text::split_byte;
+/// assert_eq!(split_byte("a,,b,", b',').collect::<Vec<_>>(), ["a", "", "b", ""]);
+/// assert_eq!(split_byte("", b',').collect::<Vec<_>>(), [""]);
+/// ```
+pub fn split_byte(text: &str, byte: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    core::iter::from_fn(move || {
+        let current = rest?;
+        match split_once_byte(current, byte) {
+            Some((piece, after)) => {
+                rest = Some(after);
+                Some(piece)
+            }
+            None => rest.take(),
+        }
+    })
+}
+
+/// `text.split_once(byte as char)` for an ASCII `byte`.
+///
+/// ```
+/// use taapit_capture::core::text::split_once_byte;
+/// assert_eq!(split_once_byte("a=b=c", b'='), Some(("a", "b=c")));
+/// assert_eq!(split_once_byte("abc", b'='), None);
+/// ```
+pub fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    split_at_byte(text, text.bytes().position(|b| b == byte)?)
+}
+
+/// `text.rsplit_once(byte as char)` for an ASCII `byte`.
+///
+/// ```
+/// use taapit_capture::core::text::rsplit_byte;
+/// assert_eq!(rsplit_byte("a|b|c", b'|'), Some(("a|b", "c")));
+/// assert_eq!(rsplit_byte("abc", b'|'), None);
+/// ```
+pub fn rsplit_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    split_at_byte(text, text.bytes().rposition(|b| b == byte)?)
+}
+
+/// `text` without the ASCII byte at `at`, as the part before and the part after it.
+fn split_at_byte(text: &str, at: usize) -> Option<(&str, &str)> {
+    let (before, from) = text.split_at_checked(at)?;
+    Some((before, from.get(1..)?))
+}
+
+/// `text.trim_start_matches(byte as char)` for an ASCII `byte`.
+pub fn trim_start_byte(mut text: &str, byte: u8) -> &str {
+    while text.as_bytes().first() == Some(&byte) {
+        text = text.get(1..).unwrap_or_default();
+    }
+    text
+}
+
+/// `text.trim_end_matches(byte as char)` for an ASCII `byte`.
+pub fn trim_end_byte(mut text: &str, byte: u8) -> &str {
+    while text.as_bytes().last() == Some(&byte) {
+        text = text.get(..text.len() - 1).unwrap_or_default();
+    }
+    text
+}
+
+/// A decimal `u64` as `str::parse` reads it (an optional `+`, then digits; `None` for
+/// anything else or an overflow), minus std's generic integer parser.
+///
+/// ```
+/// use taapit_capture::core::text::parse_u64;
+/// assert_eq!(parse_u64("+42"), Some(42));
+/// assert_eq!(parse_u64(""), None);
+/// assert_eq!(parse_u64("18446744073709551616"), None);
+/// ```
+pub fn parse_u64(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix("+").unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
 }

@@ -6,16 +6,21 @@
 // SameSite, host-only vs Domain cookies). What the browser stored is read with
 // `context.cookies()`: that is the ground truth, not `document.cookie`.
 //
+// The ES module entry's outbound links (`capture({ outbound })`) are followed on /links, the test
+// page with links in its HTML, to /landing on other host names of the same server: the URL the
+// browser navigated to is what is asserted.
+//
 // Needs pkg/ built (`bash scripts/build.sh`). Run with `bash scripts/test-e2e.sh`.
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { makeSelfSignedCert, PKG_DIR, startHttpsServer } from './server.mjs';
+import { makeSelfSignedCert, PAGE_DIR, PKG_DIR, startHttpsServer } from './server.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const LAUNCH_ARGS = [
@@ -58,6 +63,17 @@ const HOSTILE = [
   '%ZZ', // malformed escape
 ];
 
+/** The links of the /links page (static: in its HTML before the module script runs). */
+const LINKS = (srv) => `
+<a id="static" href="${srv.url('shop.example.net', '/landing?x=1&y=a%20b#frag')}">static</a>
+<a id="apex" href="${srv.url('example.org', '/landing')}"><span id="inner">apex</span></a>
+<a id="org" href="${srv.url('www.example.org', '/landing?org=1')}">www.example.org</a>
+<a id="other" href="${srv.url('other.example.net', '/landing')}">other</a>
+<a id="self" href="${srv.url('app.example.com', '/landing?self=1')}">app.example.com</a>
+<a id="relative" href="/landing?rel=1">relative</a>
+<a id="has" href="${srv.url('shop.example.net', '/landing?ta_tid=theirs')}">has</a>
+<div id="late"></div>`;
+
 let server;
 let browser;
 
@@ -68,7 +84,20 @@ before(async () => {
     'pkg/ is not built: run `bash scripts/build.sh` first',
   );
   const tls = await makeSelfSignedCert({ names: HOSTS.map((h) => h.host) });
-  server = await startHttpsServer({ tls });
+  // /links: the test page with LINKS in its HTML ahead of the module script (static links);
+  // /landing: where followed links go, so the URL the browser navigated to can be asserted.
+  const testPage = await readFile(path.join(PAGE_DIR, 'index.html'), 'utf8');
+  const html = (res, text) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(text);
+  };
+  server = await startHttpsServer({
+    tls,
+    routes: {
+      '/links': (req, res) => html(res, testPage.replace('<body>', `<body>\n${LINKS(server)}`)),
+      '/landing': (req, res) => html(res, '<!doctype html><title>landing</title><p>landed'),
+    },
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
 });
 
@@ -87,28 +116,50 @@ async function inContext(fn) {
   const session = {
     context,
     /**
-     * Opens `https://host:PORT/?ta_tid=<rawId>` (rawId is not encoded again; `null` leaves the
-     * parameter out), with `options` passed to `capture()`; resolves with what the page saw.
-     * `then`, if given, is evaluated in the page (with `thenArg`) after capture(); its value is `v.then`.
+     * Opens `https://host:PORT<path>?ta_tid=<rawId>` (rawId is not encoded again; `null` leaves
+     * the parameter out; `path` defaults to `/`), with `options` passed to `capture()`, and
+     * waits for the test page to have captured. Resolves with `{ page, state }`; the caller
+     * closes the page. `init` is a script run in the page before any of its own; `query`, raw
+     * parameters put ahead of `ta_tid`; `tab`, a page of {@link newTab} to navigate instead of
+     * a new one (faster: many visits in a row).
      */
-    async visit(host, rawId, options, { hash = '', then, thenArg } = {}) {
-      const query = [];
+    async open(host, rawId, options, { hash = '', path: pagePath = '/', init, query: extra, tab } = {}) {
+      const query = extra ? [extra] : [];
       if (rawId !== null) query.push(`${NAME}=${rawId}`);
       if (options !== undefined) query.push(`options=${encodeURIComponent(JSON.stringify(options))}`);
-      const url = server.url(host, `/${query.length ? `?${query.join('&')}` : ''}${hash}`);
-      const page = await context.newPage();
-      page.on('pageerror', (error) => errors.push(`${url}: ${error.stack || error}`));
+      const url = server.url(host, `${pagePath}${query.length ? `?${query.join('&')}` : ''}${hash}`);
+      const page = tab ?? (await session.newTab());
       try {
+        if (init) await page.addInitScript(init);
         const before = Date.now() / 1000;
         const response = await page.goto(url, { waitUntil: 'load' });
         assert.equal(response?.status(), 200, `GET ${url}`);
         await page.waitForFunction(() => window.taapitE2E?.done === true, null, { timeout: 15_000 });
         const state = await page.evaluate(() => window.taapitE2E);
         assert.equal(state.error, null, `the test page failed on ${url}`);
+        return { page, state: { ...state, url, before, after: Date.now() / 1000 } };
+      } catch (error) {
+        if (!tab) await page.close();
+        throw error;
+      }
+    },
+    /** A new page, watched for uncaught errors. */
+    async newTab() {
+      const page = await context.newPage();
+      page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.stack || error}`));
+      return page;
+    },
+    /**
+     * {@link open}, then closes the page (unless it is `tab`); resolves with what the page saw. `then`, if given, is
+     * evaluated in the page (with `thenArg`) after capture(); its value is `v.then`.
+     */
+    async visit(host, rawId, options, { then, thenArg, ...rest } = {}) {
+      const { page, state } = await session.open(host, rawId, options, rest);
+      try {
         const thenValue = then ? await page.evaluate(then, thenArg) : undefined;
-        return { ...state, then: thenValue, url, before, after: Date.now() / 1000 };
+        return { ...state, then: thenValue };
       } finally {
-        await page.close();
+        if (!rest.tab) await page.close();
       }
     },
     /** Every `ta_tid` cookie the browser holds, for any domain. */
@@ -186,8 +237,9 @@ describe('auto domain, default options, on real host names', () => {
           'the cookie expires when capture() said it would',
         );
 
+        const tab = await s.newTab();
         for (const hostile of HOSTILE) {
-          const again = await s.visit(host, hostile);
+          const again = await s.visit(host, hostile, undefined, { tab });
           assert.equal(again.result.trackingId, id, `?${NAME}=${hostile} keeps the stored id`);
           assert.equal(again.result.source, 'stored', `?${NAME}=${hostile}`);
           assert.equal(again.result.storage, 'cookie', `?${NAME}=${hostile}`);
@@ -374,6 +426,261 @@ describe('explicit domain', () => {
       assert.equal(cookie.value, 'suffix-1');
       assert.equal(cookie.domain, '.example.co.uk');
       assert.equal(v.result.domain, 'example.co.uk');
+    });
+  });
+});
+
+describe('ESM entry: consent, strip, hostile ids on a first visit, on every host', () => {
+  for (const { host, domain, reported } of HOSTS) {
+    test(`${host}: consent pending → grantConsent() → revokeConsent()`, async () => {
+      await inContext(async (s) => {
+        const { page, state } = await s.open(host, 'held-id', { consent: 'pending' });
+        try {
+          assert.equal(state.result.trackingId, 'held-id');
+          assert.equal(state.result.storage, 'memory');
+          assert.equal(state.result.domain, null);
+          assert.equal(state.cookie, '', 'no cookie while consent is pending');
+          assert.equal(state.trackingId, 'held-id', 'getTrackingId() returns the id held in memory');
+          assert.deepEqual(await s.idCookies(), []);
+
+          const granted = await page.evaluate(() => window.taapit.grantConsent());
+          assert.equal(granted.trackingId, 'held-id');
+          assert.equal(granted.storage, 'cookie');
+          assert.equal(granted.domain, reported);
+          const cookie = await s.theCookie();
+          assert.equal(cookie.value, 'held-id');
+          assert.equal(cookie.domain, domain);
+          assert.equal(cookie.secure, true);
+          assert.equal(cookie.sameSite, 'Lax');
+          assertExpiresIn(cookie, 90, state);
+
+          const revoked = await page.evaluate(async () => ({
+            ret: (await window.taapit.revokeConsent()) ?? 'undefined',
+            id: await window.taapit.getTrackingId(),
+            cookie: document.cookie,
+          }));
+          assert.deepEqual(revoked, { ret: 'undefined', id: null, cookie: '' });
+          assert.deepEqual(await s.idCookies(), [], 'revoked: no cookie on any level');
+
+          // After revoking, a capture on the same page keeps the id in memory only.
+          const again = await page.evaluate(() => window.taapit.capture());
+          assert.equal(again.storage, 'memory');
+          assert.deepEqual(await s.idCookies(), []);
+        } finally {
+          await page.close();
+        }
+      });
+    });
+  }
+
+  test('hostile ids on a first visit are never stored, on every host', async () => {
+    for (const { host } of HOSTS) {
+      await inContext(async (s) => {
+        const tab = await s.newTab();
+        for (const hostile of HOSTILE) {
+          const v = await s.visit(host, hostile, undefined, { tab });
+          assert.equal(v.result.trackingId, null, `${host}: ?${NAME}=${hostile}`);
+          assert.equal(v.result.storage, null, `${host}: ?${NAME}=${hostile}`);
+          assert.equal(v.trackingId, null, `${host}: getTrackingId() after ?${NAME}=${hostile}`);
+          assert.equal(v.cookie, '', `${host}: ?${NAME}=${hostile}`);
+        }
+        assert.deepEqual(await s.idCookies(), [], `${host}: no ${NAME} cookie`);
+      });
+    }
+  });
+
+  test('stripParam: true removes ta_tid from the address bar, keeping the other parameters, path and hash', async () => {
+    await inContext(async (s) => {
+      const host = 'www.shop.example.co.uk';
+      const options = { stripParam: true };
+      const v = await s.visit(host, 'strip-id&b=two%20words', options, {
+        query: 'utm_source=news',
+        hash: '#/route?x=1',
+        then: () => location.href,
+      });
+      assertWritten(v, 'strip-id', 'example.co.uk');
+      const rest = `options=${encodeURIComponent(JSON.stringify(options))}`;
+      assert.equal(v.then, server.url(host, `/?utm_source=news&b=two%20words&${rest}#/route?x=1`));
+      assert.equal((await s.theCookie()).value, 'strip-id');
+    });
+  });
+
+  test('stripParam with params ["ref", "ta_tid"]: both removed, the first name wins', async () => {
+    await inContext(async (s) => {
+      const host = 'app.example.com';
+      const options = { stripParam: true, params: ['ref', 'ta_tid'] };
+      const v = await s.visit(host, 'not-this&ref=ref-id', options, { query: 'a=1', then: () => location.href });
+      assert.equal(v.result.trackingId, 'ref-id');
+      const rest = `options=${encodeURIComponent(JSON.stringify(options))}`;
+      assert.equal(v.then, server.url(host, `/?a=1&${rest}`));
+      assert.equal((await s.theCookie()).value, 'ref-id');
+    });
+  });
+
+  test('without stripParam the address bar is left as it was', async () => {
+    await inContext(async (s) => {
+      const v = await s.visit('app.example.com', 'kept-id', undefined, { query: 'a=1', hash: '#h', then: () => location.href });
+      assert.equal(v.then, server.url('app.example.com', `/?a=1&${NAME}=kept-id#h`));
+    });
+  });
+});
+
+describe('ESM entry: outbound links, capture({ outbound })', () => {
+  const OUT = { outbound: ['shop.example.net', '*.example.org'] };
+  const to = (h, p = '/landing') => server.url(h, p);
+  /** Counts the listeners added on `document`, by type (run before the page's scripts). */
+  const COUNT_LISTENERS = `
+    window.docListeners = {};
+    const add = EventTarget.prototype.addEventListener;
+    EventTarget.prototype.addEventListener = function (type, listener, options) {
+      if (this === document) window.docListeners[type] = (window.docListeners[type] || 0) + 1;
+      return add.call(this, type, listener, options);
+    };`;
+
+  /** Opens /links on `host`, runs `add` in it, clicks `selector`; the URL the browser went to. */
+  async function follow(s, selector, { host = 'app.example.com', tid = 'out-id', options = OUT, add } = {}) {
+    const { page } = await s.open(host, tid, options, { path: '/links' });
+    try {
+      if (add) await page.evaluate(add);
+      await Promise.all([page.waitForURL(/\/landing/), page.click(selector)]);
+      return page.url();
+    } finally {
+      await page.close();
+    }
+  }
+
+  test('static links to matching hosts get ta_tid, keeping parameters and hash', async () => {
+    await inContext(async (s) => {
+      assert.equal(await follow(s, '#static'), to('shop.example.net', '/landing?x=1&y=a%20b&ta_tid=out-id#frag'));
+      assert.equal(await follow(s, '#inner'), to('example.org', '/landing?ta_tid=out-id'), 'the apex of *.example.org');
+      assert.equal(await follow(s, '#org'), to('www.example.org', '/landing?org=1&ta_tid=out-id'));
+    });
+  });
+
+  test('a non-matching host, the current host, and a link that has ta_tid are left alone', async () => {
+    await inContext(async (s) => {
+      assert.equal(await follow(s, '#other'), to('other.example.net'), 'not listed');
+      assert.equal(await follow(s, '#self'), to('app.example.com', '/landing?self=1'), 'this host (absolute)');
+      assert.equal(await follow(s, '#relative'), to('app.example.com', '/landing?rel=1'), 'this host (relative)');
+      assert.equal(await follow(s, '#has'), to('shop.example.net', '/landing?ta_tid=theirs'), 'ta_tid already there');
+      // On www.example.org, a listed host (*.example.org) is the current one: left alone there,
+      // while the other listed hosts still get the id.
+      const onOrg = { host: 'www.example.org' };
+      assert.equal(await follow(s, '#org', onOrg), to('www.example.org', '/landing?org=1'), 'the current host, though listed');
+      assert.equal(await follow(s, '#apex', onOrg), to('example.org', '/landing?ta_tid=out-id'));
+    });
+  });
+
+  test('links added after capture() get ta_tid; a late non-matching link is left alone', async () => {
+    await inContext(async (s) => {
+      const add = (links) => {
+        for (const [id, href] of links) {
+          const a = document.createElement('a');
+          a.id = id;
+          a.href = href;
+          a.textContent = id;
+          document.getElementById('late').append(a);
+        }
+      };
+      const links = [
+        ['added', to('x.example.org', '/landing?late=1')],
+        ['added-other', to('example.net', '/landing?late=2')],
+      ];
+      const run = `(${add})(${JSON.stringify(links)})`;
+      assert.equal(await follow(s, '#added', { add: run }), to('x.example.org', '/landing?late=1&ta_tid=out-id'));
+      assert.equal(await follow(s, '#added-other', { add: run }), to('example.net', '/landing?late=2'));
+    });
+  });
+
+  test('middle-click opens the decorated URL in a new tab; keyboard activation too', async () => {
+    await inContext(async (s) => {
+      const { page } = await s.open('app.example.com', 'middle-id', OUT, { path: '/links' });
+      try {
+        await page.evaluate((href) => {
+          const a = document.createElement('a');
+          a.id = 'added';
+          a.href = href;
+          a.textContent = 'added';
+          document.body.append(a);
+        }, to('shop.example.net', '/landing?late=1'));
+        for (const [selector, expected] of [
+          ['#static', to('shop.example.net', '/landing?x=1&y=a%20b&ta_tid=middle-id#frag')],
+          ['#added', to('shop.example.net', '/landing?late=1&ta_tid=middle-id')],
+          ['#other', to('other.example.net')],
+        ]) {
+          const [tab] = await Promise.all([s.context.waitForEvent('page'), page.click(selector, { button: 'middle' })]);
+          await tab.waitForLoadState();
+          assert.equal(tab.url(), expected, `middle-click on ${selector}`);
+          await tab.close();
+        }
+        await page.focus('#org');
+        await Promise.all([page.waitForURL(/\/landing/), page.keyboard.press('Enter')]);
+        assert.equal(page.url(), to('www.example.org', '/landing?org=1&ta_tid=middle-id'), 'Enter on a focused link');
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
+  test('one listener pair however often capture() runs; none without outbound; decorateUrl()', async () => {
+    await inContext(async (s) => {
+      const plain = await s.visit('app.example.com', 'no-out', undefined, {
+        path: '/links',
+        init: COUNT_LISTENERS,
+        then: () => window.docListeners,
+      });
+      assert.equal(plain.then.click, undefined, 'no outbound: no click listener');
+      assert.equal(plain.then.auxclick, undefined);
+
+      const v = await s.visit('app.example.com', 'once-id', OUT, {
+        path: '/links',
+        init: COUNT_LISTENERS,
+        then: async (out) => {
+          await window.taapit.capture(out);
+          await window.taapit.capture({ ...out, outbound: '*.example.net' });
+          return {
+            listeners: window.docListeners,
+            urls: await Promise.all([
+              window.taapit.decorateUrl('https://shop.example.net/p?q=1#h'),
+              window.taapit.decorateUrl('https://example.net/'),
+              window.taapit.decorateUrl('https://elsewhere.com/'),
+              window.taapit.decorateUrl(42),
+            ]),
+          };
+        },
+        thenArg: OUT,
+      });
+      assert.deepEqual(v.then.listeners, { click: 1, auxclick: 1 }, 'capture() three times: one listener each');
+      // The last capture's outbound rules apply.
+      assert.deepEqual(v.then.urls, [
+        'https://shop.example.net/p?q=1&ta_tid=once-id#h',
+        'https://example.net/?ta_tid=once-id',
+        null,
+        null,
+      ]);
+    });
+  });
+
+  test('consent pending: links left alone until grantConsent(), and again after revokeConsent()', async () => {
+    await inContext(async (s) => {
+      const options = { ...OUT, consent: 'pending' };
+      assert.equal(
+        await follow(s, '#static', { tid: 'held', options }),
+        to('shop.example.net', '/landing?x=1&y=a%20b#frag'),
+        'consent pending: the id does not leave the site',
+      );
+      const granted = `window.taapit.grantConsent()`;
+      assert.equal(
+        await follow(s, '#static', { tid: 'held', options, add: granted }),
+        to('shop.example.net', '/landing?x=1&y=a%20b&ta_tid=held#frag'),
+        'granted: the id goes with the link',
+      );
+      assert.equal(
+        await follow(s, '#static', { tid: 'held2', options: OUT, add: `window.taapit.revokeConsent()` }),
+        to('shop.example.net', '/landing?x=1&y=a%20b#frag'),
+        'revoked: nothing added',
+      );
+      assert.equal(await follow(s, '#static', { tid: null }), to('shop.example.net', '/landing?x=1&y=a%20b#frag'), 'no id: nothing added');
     });
   });
 });

@@ -5,6 +5,11 @@
 // on a real host name, and also run under the Vite dev server (StrictMode mounts twice there).
 // The same install is imported in plain Node, as server-side rendering does.
 //
+// The built app also takes <Analytics />'s props from `?opts=<json>` (links to render from
+// `?links=<json>`; Grant / Revoke buttons call grantConsent() / revokeConsent()), and is served
+// over HTTPS on the five host names of the other e2e tests: cookie attributes, first- vs
+// last-click, consent, strip, hostile ids and outbound links, through the React component.
+//
 // npm downloads go to a cache in tests/e2e/.tmp/npm-cache (gitignored), so only the first run
 // on a machine reaches the registry. Needs pkg/ built (`bash scripts/build.sh`).
 
@@ -20,7 +25,7 @@ import { promisify } from 'node:util';
 
 import { chromium } from 'playwright-core';
 
-import { PKG_DIR, REPO_ROOT, startHttpServer } from './server.mjs';
+import { makeSelfSignedCert, PKG_DIR, REPO_ROOT, startHttpServer, startHttpsServer } from './server.mjs';
 
 const run = promisify(execFile);
 
@@ -28,6 +33,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const LAUNCH_ARGS = [
   '--no-sandbox',
   '--host-resolver-rules=MAP * 127.0.0.1',
+  '--ignore-certificate-errors',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
@@ -53,16 +59,27 @@ const APP_FILES = {
 </html>
 `,
   'src/App.jsx': `import React from 'react';
-import { clearTrackingId } from 'taapit-capture';
+import { clearTrackingId, grantConsent, revokeConsent } from 'taapit-capture';
 import { Analytics, useTrackingId } from 'taapit-capture/react';
+
+// <Analytics />'s props from ?opts=<json> (default expiresInDays: 30); links from ?links=<json>.
+function fromQuery(name, fallback) {
+  const text = new URLSearchParams(location.search).get(name);
+  return text == null ? fallback : JSON.parse(text);
+}
+const opts = fromQuery('opts', { expiresInDays: 30 });
+const links = fromQuery('links', []);
 
 export function App() {
   const trackingId = useTrackingId();
   return (
     <main>
-      <Analytics expiresInDays={30} />
+      <Analytics {...opts} />
       <p>Tracking id: <output id="tid">{trackingId ?? 'none'}</output></p>
       <button id="clear" onClick={() => clearTrackingId()}>Clear</button>
+      <button id="grant" onClick={async () => window.results.push(await grantConsent())}>Grant</button>
+      <button id="revoke" onClick={() => revokeConsent()}>Revoke</button>
+      <nav id="links">{links.map(([id, href]) => <a key={id} id={id} href={href}>{id}</a>)}</nav>
     </main>
   );
 }
@@ -73,6 +90,7 @@ import { App } from './App.jsx';
 
 // Every taapit:change the page sees, in order: one capture, then one clear.
 window.changes = [];
+window.results = [];
 window.addEventListener('taapit:change', (event) => window.changes.push(event.detail.trackingId));
 
 createRoot(document.getElementById('root')).render(<StrictMode><App /></StrictMode>);
@@ -119,6 +137,7 @@ console.log(JSON.stringify({
   clearTrackingId: (await taapit.clearTrackingId()) ?? 'undefined',
   grantConsent: await taapit.grantConsent(),
   revokeConsent: (await taapit.revokeConsent()) ?? 'undefined',
+  decorateUrl: await taapit.decorateUrl('https://shop.example.net/'),
   html: renderToString(createElement(App)),
 }));
 `,
@@ -251,6 +270,17 @@ async function captureThenClear({ url, id, domain }) {
   });
 }
 
+let built;
+/** `vite build` of the app, once (the tests below share its dist/). */
+function viteBuild() {
+  built ??= run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+    cwd: app,
+    env: CHILD_ENV,
+    timeout: 120_000,
+  });
+  return built;
+}
+
 async function freePort() {
   const probe = net.createServer();
   await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -288,6 +318,7 @@ describe('npm package (npm pack → fresh Vite / webpack + React app outside the
     assert.equal(await taapit.clearTrackingId(), undefined);
     assert.deepEqual(await taapit.grantConsent(), EMPTY);
     assert.equal(await taapit.revokeConsent(), undefined);
+    assert.equal(await taapit.decorateUrl('https://shop.example.net/'), null);
   });
 
   test('server-side rendering in plain Node: the installed package and ./react import and render', async () => {
@@ -298,6 +329,7 @@ describe('npm package (npm pack → fresh Vite / webpack + React app outside the
       'Analytics',
       'capture',
       'clearTrackingId',
+      'decorateUrl',
       'getTrackingId',
       'grantConsent',
       'revokeConsent',
@@ -308,15 +340,12 @@ describe('npm package (npm pack → fresh Vite / webpack + React app outside the
     assert.equal(out.clearTrackingId, 'undefined');
     assert.deepEqual(out.grantConsent, EMPTY);
     assert.equal(out.revokeConsent, 'undefined');
+    assert.equal(out.decorateUrl, null);
     assert.equal(out.html, '<main><output>none</output></main>', '<Analytics /> renders nothing');
   });
 
   test('vite build, no configuration: <Analytics /> captures on app.example.com, useTrackingId() shows it', async () => {
-    await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
-      cwd: app,
-      env: CHILD_ENV,
-      timeout: 120_000,
-    });
+    await viteBuild();
     const assets = await readdir(path.join(app, 'dist/assets'));
     assert.ok(assets.some((f) => f.endsWith('.wasm')), `the .wasm is emitted as an asset: ${assets}`);
     const server = await startHttpServer({ root: path.join(app, 'dist'), mounts: {} });
@@ -375,5 +404,312 @@ describe('npm package (npm pack → fresh Vite / webpack + React app outside the
     } finally {
       await server.close();
     }
+  });
+});
+
+/** Each host, and the `domain` of the cookie the browser must hold for it (auto domain). */
+const HOSTS = [
+  { host: 'www.shop.example.co.uk', domain: '.example.co.uk', reported: 'example.co.uk' },
+  { host: 'app.example.com', domain: '.example.com', reported: 'example.com' },
+  { host: 'alice.github.io', domain: '.alice.github.io', reported: 'alice.github.io' },
+  { host: 'localhost', domain: 'localhost', reported: null },
+  { host: '127.0.0.1', domain: '127.0.0.1', reported: null },
+];
+
+/** Values of `ta_tid` that must never be stored (raw, as they appear in the query string). */
+const HOSTILE = [
+  'a%3Bb', 'x%20y', 'x+y', 'A'.repeat(129), '%00', '', 'a%3Db', 'caf%C3%A9', '%3Cscript%3E', '%ZZ',
+];
+
+describe('React component over HTTPS on real host names (the Vite build, props from ?opts=)', () => {
+  let secure; // the HTTPS server of dist/
+
+  before(
+    async () => {
+      await viteBuild();
+      const tls = await makeSelfSignedCert({ names: HOSTS.map((h) => h.host) });
+      secure = await startHttpsServer({
+        tls,
+        root: path.join(app, 'dist'),
+        mounts: {},
+        routes: {
+          '/landing': (req, res) => {
+            res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+            res.end('<!doctype html><title>landing</title><link rel="icon" href="data:,"><p>landed');
+          },
+        },
+      });
+    },
+    { timeout: 180_000 },
+  );
+  after(() => secure?.close());
+
+  /**
+   * A fresh context; every page opened through it is watched for page errors and console
+   * errors or warnings, and the test fails if there was any.
+   */
+  async function inApp(fn) {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const problems = [];
+    const s = {
+      context,
+      /**
+       * Opens the app on `host` with `?<query>&ta_tid=<tid>&opts=<json>&links=<json>` (tid raw;
+       * null leaves it out) and waits for <Analytics /> to have captured and the rendered id to
+       * follow. Resolves with the page; the caller closes it. `tab`: a page of newTab() to
+       * navigate instead of a new one (faster: many visits in a row).
+       */
+      async open(host, { tid = null, opts, links, query, hash = '', tab } = {}) {
+        const parts = [];
+        if (query) parts.push(query);
+        if (tid !== null) parts.push(`ta_tid=${tid}`);
+        if (opts) parts.push(`opts=${encodeURIComponent(JSON.stringify(opts))}`);
+        if (links) parts.push(`links=${encodeURIComponent(JSON.stringify(links))}`);
+        const url = secure.url(host, `/${parts.length ? `?${parts.join('&')}` : ''}${hash}`);
+        const page = tab ?? (await s.newTab());
+        try {
+          page.before = Date.now() / 1000;
+          const response = await page.goto(url, { waitUntil: 'load' });
+          assert.equal(response?.status(), 200, `GET ${url}`);
+          await settled(page, 1);
+          page.after = Date.now() / 1000;
+          return page;
+        } catch (error) {
+          if (!tab) await page.close();
+          throw error;
+        }
+      },
+      /** A new page, watched for page errors and console errors or warnings. */
+      async newTab() {
+        const page = await context.newPage();
+        page.on('pageerror', (error) => problems.push(`${page.url()}: page error: ${error.stack || error}`));
+        page.on('console', (message) => {
+          if (message.type() === 'error' || message.type() === 'warning') {
+            problems.push(`${page.url()}: console ${message.type()}: ${message.text()}`);
+          }
+        });
+        return page;
+      },
+      /** Opens, reads what the page shows, closes (unless it is `options.tab`). */
+      async visit(host, options) {
+        const page = await s.open(host, options);
+        try {
+          return { ...(await shown(page)), before: page.before, after: page.after };
+        } finally {
+          if (!options?.tab) await page.close();
+        }
+      },
+      async idCookies() {
+        return (await context.cookies()).filter((c) => c.name === 'ta_tid');
+      },
+      async theCookie() {
+        const ids = await s.idCookies();
+        assert.equal(ids.length, 1, `exactly one ta_tid cookie, got ${JSON.stringify(ids)}`);
+        return ids[0];
+      },
+    };
+    try {
+      await fn(s);
+    } finally {
+      await context.close();
+    }
+    assert.deepEqual(problems, [], 'no page error, console error or warning');
+  }
+
+  /** Waits for `count` taapit:change events and for useTrackingId() to render the last one. */
+  function settled(page, count) {
+    return page.waitForFunction(
+      (n) =>
+        window.changes?.length >= n &&
+        document.getElementById('tid')?.textContent === String(window.changes.at(-1) ?? 'none'),
+      count,
+      { timeout: 15_000 },
+    );
+  }
+
+  /** What the page shows: the rendered id, the taapit:change events, the address, grant results. */
+  function shown(page) {
+    return page.evaluate(() => ({
+      rendered: document.getElementById('tid').textContent,
+      changes: window.changes,
+      results: window.results,
+      href: location.href,
+      cookie: document.cookie,
+    }));
+  }
+
+  function assertExpiresIn(cookie, days, v) {
+    const low = v.before + days * DAY - SLACK;
+    const high = v.after + days * DAY + SLACK;
+    assert.ok(
+      cookie.expires >= low && cookie.expires <= high,
+      `expires ${new Date(cookie.expires * 1000).toISOString()} should be ${days} days from now`,
+    );
+  }
+
+  for (const { host, domain } of HOSTS) {
+    test(`${host}: <Analytics expiresInDays={60} /> stores ta_tid at ${domain}, Secure, Lax, 60 days; hostile ids never clobber it`, async () => {
+      await inApp(async (s) => {
+        const id = `react-${host.replace(/[^a-z0-9]/g, '')}_1`;
+        const opts = { expiresInDays: 60 };
+        const v = await s.visit(host, { tid: id, opts });
+        assert.equal(v.rendered, id, 'useTrackingId() renders the captured id');
+        assert.deepEqual(v.changes, [id], 'captured once');
+        const cookie = await s.theCookie();
+        assert.equal(cookie.name, 'ta_tid');
+        assert.equal(cookie.value, id);
+        assert.equal(cookie.domain, domain);
+        assert.equal(cookie.path, '/');
+        assert.equal(cookie.secure, true);
+        assert.equal(cookie.sameSite, 'Lax');
+        assert.equal(cookie.httpOnly, false);
+        assertExpiresIn(cookie, 60, v);
+
+        const tab = await s.newTab();
+        for (const hostile of HOSTILE) {
+          const again = await s.visit(host, { tid: hostile, opts, tab });
+          assert.equal(again.rendered, id, `?ta_tid=${hostile} keeps the stored id`);
+          assert.deepEqual(await s.theCookie(), cookie, `?ta_tid=${hostile} leaves the cookie untouched`);
+        }
+      });
+    });
+  }
+
+  test('hostile ids on a first visit are never stored, on every host', async () => {
+    for (const { host } of HOSTS) {
+      await inApp(async (s) => {
+        const tab = await s.newTab();
+        for (const hostile of HOSTILE) {
+          const v = await s.visit(host, { tid: hostile, tab });
+          assert.equal(v.rendered, 'none', `${host}: ?ta_tid=${hostile}`);
+          assert.deepEqual(v.changes, [null], `${host}: ?ta_tid=${hostile}`);
+          assert.equal(v.cookie, '', `${host}: ?ta_tid=${hostile}`);
+        }
+        assert.deepEqual(await s.idCookies(), [], `${host}: no ta_tid cookie`);
+      });
+    }
+  });
+
+  for (const { host, domain } of [HOSTS[0], HOSTS[3]]) {
+    test(`${host}: attribution="first-click" keeps the first id across two visits; last-click (default) replaces it`, async () => {
+      await inApp(async (s) => {
+        const opts = { attribution: 'first-click' };
+        const v1 = await s.visit(host, { tid: 'first_r', opts });
+        assert.equal(v1.rendered, 'first_r');
+        const first = await s.theCookie();
+        assert.equal(first.value, 'first_r');
+        assert.equal(first.domain, domain);
+        assertExpiresIn(first, 90, v1);
+
+        const v2 = await s.visit(host, { tid: 'second_r', opts });
+        assert.equal(v2.rendered, 'first_r', 'first-click: the stored id wins');
+        assert.deepEqual(await s.theCookie(), first, 'first-click: the cookie is untouched');
+      });
+      await inApp(async (s) => {
+        await s.visit(host, { tid: 'first_r', opts: {} });
+        const v2 = await s.visit(host, { tid: 'second_r', opts: {} });
+        assert.equal(v2.rendered, 'second_r', 'last-click: the new id wins');
+        const cookie = await s.theCookie();
+        assert.equal(cookie.value, 'second_r');
+        assert.equal(cookie.domain, domain);
+        assertExpiresIn(cookie, 90, v2);
+      });
+    });
+  }
+
+  for (const { host, domain, reported } of HOSTS) {
+    test(`${host}: consent="pending" → Grant (grantConsent()) → Revoke (revokeConsent())`, async () => {
+      await inApp(async (s) => {
+        const page = await s.open(host, { tid: 'held_r', opts: { consent: 'pending' } });
+        try {
+          const held = await shown(page);
+          assert.equal(held.rendered, 'held_r', 'useTrackingId() shows the id held in memory');
+          assert.equal(held.cookie, '');
+          assert.deepEqual(await s.idCookies(), [], 'nothing stored while consent is pending');
+
+          await page.click('#grant');
+          await settled(page, 2);
+          const granted = await shown(page);
+          assert.equal(granted.results.length, 1);
+          assert.equal(granted.results[0].trackingId, 'held_r');
+          assert.equal(granted.results[0].storage, 'cookie');
+          assert.equal(granted.results[0].domain, reported);
+          assert.equal(granted.rendered, 'held_r');
+          const cookie = await s.theCookie();
+          assert.equal(cookie.value, 'held_r');
+          assert.equal(cookie.domain, domain);
+          assert.equal(cookie.secure, true);
+          assert.equal(cookie.sameSite, 'Lax');
+          assertExpiresIn(cookie, 90, page);
+
+          await page.click('#revoke');
+          await settled(page, 3);
+          const revoked = await shown(page);
+          assert.deepEqual(revoked.changes, ['held_r', 'held_r', null]);
+          assert.equal(revoked.rendered, 'none', 'useTrackingId() follows revokeConsent()');
+          assert.deepEqual(await s.idCookies(), [], 'revoked: no cookie on any level');
+        } finally {
+          await page.close();
+        }
+      });
+    });
+  }
+
+  test('alice.github.io: stripParam removes ta_tid from the address bar, keeping the other parameters and the hash', async () => {
+    await inApp(async (s) => {
+      const opts = { stripParam: true };
+      const v = await s.visit('alice.github.io', { query: 'utm_source=news', tid: 'strip_r&b=two%20words', opts, hash: '#pricing' });
+      assert.equal(v.rendered, 'strip_r');
+      assert.equal(
+        v.href,
+        secure.url('alice.github.io', `/?utm_source=news&b=two%20words&opts=${encodeURIComponent(JSON.stringify(opts))}#pricing`),
+      );
+      assert.equal((await s.theCookie()).value, 'strip_r');
+    });
+  });
+
+  test('app.example.com: <Analytics outbound={[...]} /> decorates static, late-added and middle-clicked links only', async () => {
+    const to = (h, p = '/landing') => secure.url(h, p);
+    const opts = { outbound: ['shop.example.net', '*.example.org'] };
+    const links = [
+      ['out', to('shop.example.net', '/landing?x=1#frag')],
+      ['apex', to('example.org', '/landing')],
+      ['other', to('other.example.net', '/landing')],
+      ['self', to('app.example.com', '/landing?self=1')],
+    ];
+    await inApp(async (s) => {
+      const follow = async (selector, add) => {
+        const page = await s.open('app.example.com', { tid: 'react-out', opts, links });
+        try {
+          if (add) await page.evaluate(add, to('www.example.org', '/landing?late=1'));
+          await Promise.all([page.waitForURL(/\/landing/), page.click(selector)]);
+          return page.url();
+        } finally {
+          await page.close();
+        }
+      };
+      assert.equal(await follow('#out'), to('shop.example.net', '/landing?x=1&ta_tid=react-out#frag'));
+      assert.equal(await follow('#apex'), to('example.org', '/landing?ta_tid=react-out'));
+      assert.equal(await follow('#other'), to('other.example.net'), 'a host not listed: left alone');
+      assert.equal(await follow('#self'), to('app.example.com', '/landing?self=1'), 'this host: left alone');
+      const addLink = (href) => {
+        const a = document.createElement('a');
+        a.id = 'late';
+        a.href = href;
+        a.textContent = 'late';
+        document.body.append(a);
+      };
+      assert.equal(await follow('#late', addLink), to('www.example.org', '/landing?late=1&ta_tid=react-out'), 'added after mount');
+
+      const page = await s.open('app.example.com', { tid: 'react-mid', opts, links });
+      try {
+        const [tab] = await Promise.all([s.context.waitForEvent('page'), page.click('#out', { button: 'middle' })]);
+        await tab.waitForLoadState();
+        assert.equal(tab.url(), to('shop.example.net', '/landing?x=1&ta_tid=react-mid#frag'), 'middle-click');
+        await tab.close();
+      } finally {
+        await page.close();
+      }
+    });
   });
 });

@@ -203,7 +203,8 @@ async function serve(table, req, res) {
   // `/pkg` without its slash: redirect, so relative imports resolve inside the mount.
   const bare = table.find(([prefix]) => prefix !== '/' && `${pathname}/` === prefix);
   if (bare) {
-    send(res, 301, '', { Location: bare[0] });
+    const { search } = new URL(req.url, 'http://x');
+    send(res, 301, '', { Location: `${bare[0]}${search}` });
     return;
   }
   const [prefix, dir] = table.find(([p]) => pathname.startsWith(p));
