@@ -193,30 +193,27 @@ fn replace_url_moves_the_address_bar_and_is_recorded() {
 
 #[test]
 fn location_is_parsed_like_the_dom_reports_it() {
-    let b = FakeBrowser::new("http://[::1]:8080/x?#");
-    let l = b.location();
-    assert_eq!(
+    for (url, want) in [
+        ("http://[::1]:8080/x?#", ("[::1]", "/x", "", "", false)),
         (
-            l.host.as_str(),
-            l.path.as_str(),
-            l.search.as_str(),
-            l.hash.as_str(),
-            l.https
+            "https://Shop.Example.COM:443?a=1#/r?b=2",
+            ("shop.example.com", "/", "?a=1", "#/r?b=2", true),
         ),
-        ("[::1]", "/x", "", "", false)
-    );
-    let b = FakeBrowser::new("https://Shop.Example.COM:443?a=1#/r?b=2");
-    let l = b.location();
-    assert_eq!(
-        (
-            l.host.as_str(),
-            l.path.as_str(),
-            l.search.as_str(),
-            l.hash.as_str(),
-            l.https
-        ),
-        ("shop.example.com", "/", "?a=1", "#/r?b=2", true)
-    );
+    ] {
+        let b = FakeBrowser::new(url);
+        let l = b.location();
+        assert_eq!(
+            (
+                l.host.as_str(),
+                l.path.as_str(),
+                l.search.as_str(),
+                l.hash.as_str(),
+                l.https
+            ),
+            want,
+            "{url:?}"
+        );
+    }
 }
 
 #[test]

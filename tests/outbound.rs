@@ -88,31 +88,17 @@ fn a_wildcard_matches_subdomains_and_the_apex() {
 
 #[test]
 fn url_host_takes_the_host_of_http_urls_only() {
-    assert_eq!(
-        url_host("https://Shop.Example.net:8443/a?b#c").as_deref(),
-        Some("shop.example.net")
-    );
-    assert_eq!(
-        url_host("http://user:pw@shop.example.net/").as_deref(),
-        Some("shop.example.net")
-    );
-    assert_eq!(
-        url_host("HTTPS://shop.example.net.").as_deref(),
-        Some("shop.example.net")
-    );
-    assert_eq!(
-        url_host("https://shop.example.net?x=1").as_deref(),
-        Some("shop.example.net")
-    );
-    assert_eq!(
-        url_host("https://shop.example.net#x").as_deref(),
-        Some("shop.example.net")
-    );
-    assert_eq!(url_host("https://[::1]:8080/").as_deref(), Some("[::1]"));
-    assert_eq!(
-        url_host("https://a@b@shop.example.net/").as_deref(),
-        Some("shop.example.net")
-    );
+    for (url, host) in [
+        ("https://Shop.Example.net:8443/a?b#c", "shop.example.net"),
+        ("http://user:pw@shop.example.net/", "shop.example.net"),
+        ("HTTPS://shop.example.net.", "shop.example.net"),
+        ("https://shop.example.net?x=1", "shop.example.net"),
+        ("https://shop.example.net#x", "shop.example.net"),
+        ("https://[::1]:8080/", "[::1]"),
+        ("https://a@b@shop.example.net/", "shop.example.net"),
+    ] {
+        assert_eq!(url_host(url).as_deref(), Some(host), "{url:?}");
+    }
     for other in [
         "mailto:a@shop.example.net",
         "javascript:alert(1)",
@@ -130,111 +116,109 @@ fn url_host_takes_the_host_of_http_urls_only() {
 
 #[test]
 fn decorate_appends_the_id_keeping_the_other_parameters_and_the_hash() {
-    assert_eq!(
-        deco("https://shop.example.net/").as_deref(),
-        Some("https://shop.example.net/?ta_tid=abc")
-    );
-    assert_eq!(
-        deco("https://shop.example.net").as_deref(),
-        Some("https://shop.example.net?ta_tid=abc")
-    );
-    assert_eq!(
-        deco("https://shop.example.net/cart?item=1&q=a%20b#pay").as_deref(),
-        Some("https://shop.example.net/cart?item=1&q=a%20b&ta_tid=abc#pay")
-    );
-    assert_eq!(
-        deco("https://shop.example.net/#/route?x=1").as_deref(),
-        Some("https://shop.example.net/?ta_tid=abc#/route?x=1")
-    );
-    assert_eq!(
-        deco("https://shop.example.net/?").as_deref(),
-        Some("https://shop.example.net/?ta_tid=abc")
-    );
-    assert_eq!(
-        deco("https://shop.example.net/?a=1&").as_deref(),
-        Some("https://shop.example.net/?a=1&ta_tid=abc")
-    );
-    assert_eq!(
-        deco("http://www.example.org:8080/p").as_deref(),
-        Some("http://www.example.org:8080/p?ta_tid=abc")
-    );
-    assert_eq!(
-        deco("https://example.org/").as_deref(),
-        Some("https://example.org/?ta_tid=abc")
-    );
+    for (href, decorated) in [
+        (
+            "https://shop.example.net/",
+            "https://shop.example.net/?ta_tid=abc",
+        ),
+        (
+            "https://shop.example.net",
+            "https://shop.example.net?ta_tid=abc",
+        ),
+        (
+            "https://shop.example.net/cart?item=1&q=a%20b#pay",
+            "https://shop.example.net/cart?item=1&q=a%20b&ta_tid=abc#pay",
+        ),
+        (
+            "https://shop.example.net/#/route?x=1",
+            "https://shop.example.net/?ta_tid=abc#/route?x=1",
+        ),
+        (
+            "https://shop.example.net/?",
+            "https://shop.example.net/?ta_tid=abc",
+        ),
+        (
+            "https://shop.example.net/?a=1&",
+            "https://shop.example.net/?a=1&ta_tid=abc",
+        ),
+        (
+            "http://www.example.org:8080/p",
+            "http://www.example.org:8080/p?ta_tid=abc",
+        ),
+        ("https://example.org/", "https://example.org/?ta_tid=abc"),
+    ] {
+        assert_eq!(deco(href).as_deref(), Some(decorated), "{href:?}");
+    }
 }
 
 #[test]
 fn decorate_leaves_a_link_that_already_has_the_parameter() {
-    assert_eq!(deco("https://shop.example.net/?ta_tid=other"), None);
-    assert_eq!(deco("https://shop.example.net/?a=1&ta_tid="), None);
-    assert_eq!(deco("https://shop.example.net/?ta_tid"), None);
-    assert_eq!(deco("https://shop.example.net/?ta%5Ftid=x"), None);
-    // Only the query counts: a ta_tid in the hash is the destination's business.
-    assert_eq!(
-        deco("https://shop.example.net/#ta_tid=x").as_deref(),
-        Some("https://shop.example.net/?ta_tid=abc#ta_tid=x")
-    );
-    // Another parameter that merely contains the name does not count.
-    assert_eq!(
-        deco("https://shop.example.net/?my_ta_tid=x").as_deref(),
-        Some("https://shop.example.net/?my_ta_tid=x&ta_tid=abc")
-    );
+    for href in [
+        "https://shop.example.net/?ta_tid=other",
+        "https://shop.example.net/?a=1&ta_tid=",
+        "https://shop.example.net/?ta_tid",
+        "https://shop.example.net/?ta%5Ftid=x",
+    ] {
+        assert_eq!(deco(href), None, "{href:?}");
+    }
+    for (href, decorated) in [
+        // Only the query counts: a ta_tid in the hash is the destination's business.
+        (
+            "https://shop.example.net/#ta_tid=x",
+            "https://shop.example.net/?ta_tid=abc#ta_tid=x",
+        ),
+        // Another parameter that merely contains the name does not count.
+        (
+            "https://shop.example.net/?my_ta_tid=x",
+            "https://shop.example.net/?my_ta_tid=x&ta_tid=abc",
+        ),
+    ] {
+        assert_eq!(deco(href).as_deref(), Some(decorated), "{href:?}");
+    }
 }
 
 #[test]
 fn decorate_leaves_other_hosts_the_current_host_and_other_schemes() {
-    assert_eq!(deco("https://other.net/"), None);
-    assert_eq!(deco("https://www.example.com/?x"), None);
-    assert_eq!(deco("https://example.net/"), None);
-    assert_eq!(deco("mailto:sales@shop.example.net"), None);
-    assert_eq!(deco("javascript:void(0)"), None);
-    assert_eq!(deco("/cart"), None);
-    // A page on a matched host does not decorate its own links.
-    assert_eq!(
-        decorate(
+    for href in [
+        "https://other.net/",
+        "https://www.example.com/?x",
+        "https://example.net/",
+        "mailto:sales@shop.example.net",
+        "javascript:void(0)",
+        "/cart",
+    ] {
+        assert_eq!(deco(href), None, "{href:?}");
+    }
+    for (href, page_host, outbound, decorated) in [
+        // A page on a matched host does not decorate its own links.
+        (
             "https://shop.example.net/a",
             "shop.example.net",
-            &shop(),
-            "ta_tid",
-            "abc"
+            shop(),
+            None,
         ),
-        None
-    );
-    assert_eq!(
-        decorate(
+        (
             "https://shop.example.net/a",
             "Shop.Example.Net.",
-            &shop(),
-            "ta_tid",
-            "abc"
+            shop(),
+            None,
         ),
-        None
-    );
-    // ...but does decorate links to the other matched hosts.
-    assert_eq!(
-        decorate(
+        // ...but does decorate links to the other matched hosts.
+        (
             "https://www.example.org/",
             "shop.example.net",
-            &shop(),
-            "ta_tid",
-            "abc"
-        )
-        .as_deref(),
-        Some("https://www.example.org/?ta_tid=abc")
-    );
-    assert_eq!(
-        decorate(
-            "https://shop.example.net/",
-            "www.example.com",
-            &[],
-            "ta_tid",
-            "abc"
+            shop(),
+            Some("https://www.example.org/?ta_tid=abc"),
         ),
-        None
-    );
+        ("https://shop.example.net/", "www.example.com", vec![], None),
+    ] {
+        assert_eq!(
+            decorate(href, page_host, &outbound, "ta_tid", "abc").as_deref(),
+            decorated,
+            "{href:?} from a page on {page_host:?}"
+        );
+    }
 }
-
 #[test]
 fn decorate_never_writes_an_invalid_id_and_encodes_the_parameter_name() {
     for bad in ["", "a b", "a&b", "a#b", "<x>", &"A".repeat(129)] {

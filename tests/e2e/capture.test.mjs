@@ -13,55 +13,31 @@
 // Needs pkg/ built (`bash scripts/build.sh`). Run with `bash scripts/test-e2e.sh`.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
+import { PAGE_DIR, startHttpsServer } from './server.mjs';
+import {
+  assertExpiresIn,
+  assertPkgBuilt,
+  cookieHelpers,
+  DAY,
+  gotoOk,
+  HOSTILE,
+  HOSTS,
+  hostsCert,
+  idCookies,
+  inHttpsContext,
+  launchChromium,
+  NAME,
+  sendHtml,
+  SLACK,
+  theCookie,
+  watchPage,
+} from './support.mjs';
 
-import { makeSelfSignedCert, PAGE_DIR, PKG_DIR, startHttpsServer } from './server.mjs';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--host-resolver-rules=MAP * 127.0.0.1',
-  '--ignore-certificate-errors',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
-
-const NAME = 'ta_tid';
 const PROBE = 'ta_tid_probe';
-const DAY = 86_400;
-/** How far a cookie's expiry may be from the expected one, in seconds. */
-const SLACK = 60;
-
-/** Each host, and the `domain` of the cookie the browser must hold for it (auto domain). */
-const HOSTS = [
-  { host: 'www.shop.example.co.uk', domain: '.example.co.uk', reported: 'example.co.uk' },
-  { host: 'app.example.com', domain: '.example.com', reported: 'example.com' },
-  { host: 'alice.github.io', domain: '.alice.github.io', reported: 'alice.github.io' },
-  { host: 'localhost', domain: 'localhost', reported: null },
-  { host: '127.0.0.1', domain: '127.0.0.1', reported: null },
-];
-
-/** Values of `ta_tid` that must never be stored (raw, as they appear in the query string). */
-const HOSTILE = [
-  'a%3Bb', // a;b
-  'x%20y', // x y
-  'x+y', // x y
-  'A'.repeat(129), // one over the limit
-  '%00', // NUL
-  '', // empty
-  'a%3Db', // a=b
-  'caf%C3%A9', // non-ASCII
-  '%3Cscript%3E', // <script>
-  '%ZZ', // malformed escape
-];
 
 /** The links of the /links page (static: in its HTML before the module script runs). */
 const LINKS = (srv) => `
@@ -78,27 +54,19 @@ let server;
 let browser;
 
 before(async () => {
-  assert.ok(
-    existsSync(path.join(PKG_DIR, 'index.js')) &&
-      existsSync(path.join(PKG_DIR, 'taapit_capture_bg.wasm')),
-    'pkg/ is not built: run `bash scripts/build.sh` first',
-  );
-  const tls = await makeSelfSignedCert({ names: HOSTS.map((h) => h.host) });
+  assertPkgBuilt('index.js', 'taapit_capture_bg.wasm');
+  const tls = await hostsCert();
   // /links: the test page with LINKS in its HTML ahead of the module script (static links);
   // /landing: where followed links go, so the URL the browser navigated to can be asserted.
   const testPage = await readFile(path.join(PAGE_DIR, 'index.html'), 'utf8');
-  const html = (res, text) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end(text);
-  };
   server = await startHttpsServer({
     tls,
     routes: {
-      '/links': (req, res) => html(res, testPage.replace('<body>', `<body>\n${LINKS(server)}`)),
-      '/landing': (req, res) => html(res, '<!doctype html><title>landing</title><p>landed'),
+      '/links': (req, res) => sendHtml(res, testPage.replace('<body>', `<body>\n${LINKS(server)}`)),
+      '/landing': (req, res) => sendHtml(res, '<!doctype html><title>landing</title><p>landed'),
     },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -111,10 +79,13 @@ after(async () => {
  * helper is watched for uncaught errors, and the test fails if there was any.
  */
 async function inContext(fn) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  const errors = [];
+  await inHttpsContext(browser, makeSession, fn, 'no uncaught error on any page');
+}
+
+/** The helpers of {@link inContext} over `context`; page errors go to `errors`. */
+function makeSession(context, errors) {
   const session = {
-    context,
+    ...cookieHelpers(context),
     /**
      * Opens `https://host:PORT<path>?ta_tid=<rawId>` (rawId is not encoded again; `null` leaves
      * the parameter out; `path` defaults to `/`), with `options` passed to `capture()`, and
@@ -132,8 +103,7 @@ async function inContext(fn) {
       try {
         if (init) await page.addInitScript(init);
         const before = Date.now() / 1000;
-        const response = await page.goto(url, { waitUntil: 'load' });
-        assert.equal(response?.status(), 200, `GET ${url}`);
+        await gotoOk(page, url);
         await page.waitForFunction(() => window.taapitE2E?.done === true, null, { timeout: 15_000 });
         const state = await page.evaluate(() => window.taapitE2E);
         assert.equal(state.error, null, `the test page failed on ${url}`);
@@ -146,7 +116,7 @@ async function inContext(fn) {
     /** A new page, watched for uncaught errors. */
     async newTab() {
       const page = await context.newPage();
-      page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.stack || error}`));
+      watchPage(page, errors);
       return page;
     },
     /**
@@ -162,39 +132,14 @@ async function inContext(fn) {
         if (!rest.tab) await page.close();
       }
     },
-    /** Every `ta_tid` cookie the browser holds, for any domain. */
-    async idCookies() {
-      return (await context.cookies()).filter((c) => c.name === NAME);
-    },
     /** The one `ta_tid` cookie, asserting there is exactly one and no probe is left over. */
     async theCookie() {
-      const all = await context.cookies();
-      const ids = all.filter((c) => c.name === NAME);
-      assert.equal(ids.length, 1, `exactly one ${NAME} cookie, got ${JSON.stringify(ids)}`);
-      assert.deepEqual(
-        all.filter((c) => c.name === PROBE),
-        [],
-        `no ${PROBE} cookie is left behind`,
-      );
-      return ids[0];
+      const cookie = await theCookie(context);
+      assert.deepEqual(await idCookies(context, PROBE), [], `no ${PROBE} cookie is left behind`);
+      return cookie;
     },
   };
-  try {
-    await fn(session);
-  } finally {
-    await context.close();
-  }
-  assert.deepEqual(errors, [], 'no uncaught error on any page');
-}
-
-/** Asserts `cookie` expires `days` after the visit `v` (within a minute). */
-function assertExpiresIn(cookie, days, v) {
-  const low = v.before + days * DAY - SLACK;
-  const high = v.after + days * DAY + SLACK;
-  assert.ok(
-    cookie.expires >= low && cookie.expires <= high,
-    `expires ${new Date(cookie.expires * 1000).toISOString()} should be ${days} days from now`,
-  );
+  return session;
 }
 
 /** Asserts the result of capture() reports a fresh cookie write of `id` in `domain`. */

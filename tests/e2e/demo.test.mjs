@@ -17,26 +17,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { chromium } from 'playwright-core';
-
 import { PKG_DIR, REPO_ROOT } from './server.mjs';
+import { assertPkgBuilt, CHILD_ENV, idCookies, launchChromium, watchPage } from './support.mjs';
 import { AUTHORIZATION_PLACEHOLDER, LEAD_ENDPOINT } from '../../www/backend.mjs';
 import { DEMO_ID, SPA_DIST, startDemo } from '../../www/serve.mjs';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--host-resolver-rules=MAP * 127.0.0.1',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
-
-// Children (npm, vite, node) must not believe they are node:test subprocesses.
-const CHILD_ENV = { ...process.env };
-delete CHILD_ENV.NODE_TEST_CONTEXT;
 
 const SPA_DIR = path.join(REPO_ROOT, 'www', 'spa');
 
@@ -62,10 +46,7 @@ let demo;
 
 before(
   async () => {
-    assert.ok(
-      existsSync(path.join(PKG_DIR, 'index.js')) && existsSync(path.join(PKG_DIR, 'react.js')),
-      'pkg/ is not built: run `bash scripts/build.sh` first',
-    );
+    assertPkgBuilt('index.js', 'react.js');
     if (spaIsStale()) {
       await promisify(execFile)('bash', [path.join(REPO_ROOT, 'scripts', 'build-demo.sh')], {
         env: CHILD_ENV,
@@ -74,7 +55,7 @@ before(
       });
     }
     demo = await startDemo();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium({ https: false });
   },
   { timeout: 600_000 },
 );
@@ -91,10 +72,7 @@ async function open(options = {}) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.stack || error}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
+  watchPage(page, problems, { console: ['error'], withUrl: false });
   page.on('requestfailed', (request) => {
     // A request cut short by leaving the page is not a failure of the demo.
     if (request.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()}`);
@@ -115,7 +93,7 @@ describe('the demo SPA (Vite + React, npm package)', () => {
       await page.goto(demo.url('localhost', `/spa/?ta_tid=${id}`));
       // <Analytics /> captured it; useTrackingId() shows it.
       await page.waitForFunction((want) => document.getElementById('tracking-id')?.textContent === want, id);
-      const cookie = (await context.cookies()).find((c) => c.name === 'ta_tid');
+      const [cookie] = await idCookies(context);
       assert.equal(cookie?.value, id, 'the ta_tid cookie holds the deeplink id');
 
       // Client-side navigation to the signup view: the address no longer has ta_tid.

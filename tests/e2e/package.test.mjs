@@ -15,7 +15,6 @@
 
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,33 +22,32 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { chromium } from 'playwright-core';
-
-import { makeSelfSignedCert, PKG_DIR, REPO_ROOT, startHttpServer, startHttpsServer } from './server.mjs';
+import { PKG_DIR, REPO_ROOT, startHttpServer, startHttpsServer } from './server.mjs';
+import {
+  assertExpiresIn,
+  assertPkgBuilt,
+  cookieHelpers,
+  CHILD_ENV,
+  DAY,
+  gotoOk,
+  HOSTILE,
+  HOSTS,
+  hostsCert,
+  idCookies,
+  inFreshContext,
+  inHttpsContext,
+  launchChromium,
+  sendHtml,
+  SLACK,
+  watchPage,
+} from './support.mjs';
 
 const run = promisify(execFile);
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--host-resolver-rules=MAP * 127.0.0.1',
-  '--ignore-certificate-errors',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 const NPM_CACHE = path.join(REPO_ROOT, 'tests/e2e/.tmp/npm-cache');
-const DAY = 86_400;
-const SLACK = 60;
 
 /** Versions installed into the fresh app (Vite 8 needs npm 11; npm 10 gets Vite 7). */
 const VERSIONS = { react: '19.3.1', 'react-dom': '19.3.1', webpack: '5.112.2', 'webpack-cli': '6.0.1' };
-
-// Children (npm, vite, node) must not believe they are node:test subprocesses.
-const CHILD_ENV = { ...process.env };
-delete CHILD_ENV.NODE_TEST_CONTEXT;
 
 const APP_FILES = {
   'index.html': `<!doctype html>
@@ -162,12 +160,7 @@ async function npm(args, cwd) {
 
 before(
   async () => {
-    assert.ok(
-      existsSync(path.join(PKG_DIR, 'index.js')) &&
-        existsSync(path.join(PKG_DIR, 'react.js')) &&
-        existsSync(path.join(PKG_DIR, 'taapit_capture_bg.wasm')),
-      'pkg/ is not built: run `bash scripts/build.sh` first',
-    );
+    assertPkgBuilt('index.js', 'react.js', 'taapit_capture_bg.wasm');
     await mkdir(NPM_CACHE, { recursive: true });
     work = await mkdtemp(path.join(tmpdir(), 'taapit-package-'));
     const { stdout } = await npm(['pack', '--json', '--pack-destination', work], PKG_DIR);
@@ -191,7 +184,7 @@ before(
     for (const [name, text] of Object.entries(APP_FILES)) await writeFile(path.join(app, name), text);
     await npm(['install', '--prefer-offline'], app);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   },
   { timeout: 600_000 },
 );
@@ -203,30 +196,24 @@ after(async () => {
 
 /** Opens `url` in a fresh context, watching for page errors and console errors. */
 async function openApp(url, fn) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.stack || error}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') {
-      problems.push(`console ${message.type()}: ${message.text()}`);
-    }
-  });
-  const wasm = [];
-  page.on('response', (response) => {
-    if (new URL(response.url()).pathname.endsWith('.wasm')) {
-      wasm.push({ status: response.status(), type: response.headers()['content-type'] });
-    }
-  });
-  try {
-    const before = Date.now() / 1000;
-    const response = await page.goto(url, { waitUntil: 'load' });
-    assert.equal(response?.status(), 200, `GET ${url}`);
-    await fn({ page, context, before, wasm });
-    assert.deepEqual(problems, [], 'no page error, console error or warning');
-  } finally {
-    await context.close();
-  }
+  await inFreshContext(
+    browser,
+    {},
+    async (context, problems) => {
+      const page = await context.newPage();
+      watchPage(page, problems, { console: ['error', 'warning'], withUrl: false });
+      const wasm = [];
+      page.on('response', (response) => {
+        if (new URL(response.url()).pathname.endsWith('.wasm')) {
+          wasm.push({ status: response.status(), type: response.headers()['content-type'] });
+        }
+      });
+      const before = Date.now() / 1000;
+      await gotoOk(page, url);
+      await fn({ page, context, before, wasm });
+    },
+    'no page error, console error or warning',
+  );
 }
 
 /** The rendered useTrackingId(), once it equals `expected` (or what it is after 10 s). */
@@ -243,7 +230,7 @@ async function renderedId(page, expected) {
 async function captureThenClear({ url, id, domain }) {
   await openApp(url, async ({ page, context, before, wasm }) => {
     assert.equal(await renderedId(page, id), id, 'useTrackingId() renders the captured id');
-    const cookies = (await context.cookies()).filter((c) => c.name === 'ta_tid');
+    const cookies = await idCookies(context);
     assert.equal(cookies.length, 1, JSON.stringify(cookies));
     const [cookie] = cookies;
     assert.equal(cookie.value, id);
@@ -261,11 +248,7 @@ async function captureThenClear({ url, id, domain }) {
 
     await page.click('#clear');
     assert.equal(await renderedId(page, 'none'), 'none', 'useTrackingId() follows clearTrackingId()');
-    assert.deepEqual(
-      (await context.cookies()).filter((c) => c.name === 'ta_tid'),
-      [],
-      'the cookie is gone',
-    );
+    assert.deepEqual(await idCookies(context), [], 'the cookie is gone');
     assert.deepEqual(await page.evaluate(() => window.changes), [id, null]);
   });
 }
@@ -296,8 +279,6 @@ describe('npm package (npm pack → fresh Vite / webpack + React app outside the
     for (const [entry, target] of Object.entries(manifest.exports)) {
       const targets = typeof target === 'string' ? [target] : Object.values(target);
       for (const t of targets) {
-        // The script-tag build (taapit.js) is listed ahead of it existing; all else must be there.
-        if (t === './taapit.js' && !existsSync(path.join(PKG_DIR, 'taapit.js'))) continue;
         assert.ok(files.includes(t.slice(2)), `exports["${entry}"] → ${t} is in the tarball`);
       }
     }
@@ -307,7 +288,7 @@ describe('npm package (npm pack → fresh Vite / webpack + React app outside the
         `${file} is in the tarball only if "files" lists it`,
       );
     }
-    assert.ok(files.includes('react.d.ts') && files.includes('index.d.ts'));
+    for (const types of ['index.d.ts', 'react.d.ts', 'taapit.d.ts']) assert.ok(files.includes(types), types);
   });
 
   test('importing pkg/ in this Node process (no window) throws nothing; calls give empty results', async () => {
@@ -407,36 +388,20 @@ describe('npm package (npm pack → fresh Vite / webpack + React app outside the
   });
 });
 
-/** Each host, and the `domain` of the cookie the browser must hold for it (auto domain). */
-const HOSTS = [
-  { host: 'www.shop.example.co.uk', domain: '.example.co.uk', reported: 'example.co.uk' },
-  { host: 'app.example.com', domain: '.example.com', reported: 'example.com' },
-  { host: 'alice.github.io', domain: '.alice.github.io', reported: 'alice.github.io' },
-  { host: 'localhost', domain: 'localhost', reported: null },
-  { host: '127.0.0.1', domain: '127.0.0.1', reported: null },
-];
-
-/** Values of `ta_tid` that must never be stored (raw, as they appear in the query string). */
-const HOSTILE = [
-  'a%3Bb', 'x%20y', 'x+y', 'A'.repeat(129), '%00', '', 'a%3Db', 'caf%C3%A9', '%3Cscript%3E', '%ZZ',
-];
-
 describe('React component over HTTPS on real host names (the Vite build, props from ?opts=)', () => {
   let secure; // the HTTPS server of dist/
 
   before(
     async () => {
       await viteBuild();
-      const tls = await makeSelfSignedCert({ names: HOSTS.map((h) => h.host) });
+      const tls = await hostsCert();
       secure = await startHttpsServer({
         tls,
         root: path.join(app, 'dist'),
         mounts: {},
         routes: {
-          '/landing': (req, res) => {
-            res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-            res.end('<!doctype html><title>landing</title><link rel="icon" href="data:,"><p>landed');
-          },
+          '/landing': (req, res) =>
+            sendHtml(res, '<!doctype html><title>landing</title><link rel="icon" href="data:,"><p>landed'),
         },
       });
     },
@@ -449,10 +414,13 @@ describe('React component over HTTPS on real host names (the Vite build, props f
    * errors or warnings, and the test fails if there was any.
    */
   async function inApp(fn) {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    const problems = [];
+    await inHttpsContext(browser, appSession, fn, 'no page error, console error or warning');
+  }
+
+  /** The helpers of {@link inApp} over `context`; page errors and console output go to `problems`. */
+  function appSession(context, problems) {
     const s = {
-      context,
+      ...cookieHelpers(context),
       /**
        * Opens the app on `host` with `?<query>&ta_tid=<tid>&opts=<json>&links=<json>` (tid raw;
        * null leaves it out) and waits for <Analytics /> to have captured and the rendered id to
@@ -469,8 +437,7 @@ describe('React component over HTTPS on real host names (the Vite build, props f
         const page = tab ?? (await s.newTab());
         try {
           page.before = Date.now() / 1000;
-          const response = await page.goto(url, { waitUntil: 'load' });
-          assert.equal(response?.status(), 200, `GET ${url}`);
+          await gotoOk(page, url);
           await settled(page, 1);
           page.after = Date.now() / 1000;
           return page;
@@ -482,12 +449,7 @@ describe('React component over HTTPS on real host names (the Vite build, props f
       /** A new page, watched for page errors and console errors or warnings. */
       async newTab() {
         const page = await context.newPage();
-        page.on('pageerror', (error) => problems.push(`${page.url()}: page error: ${error.stack || error}`));
-        page.on('console', (message) => {
-          if (message.type() === 'error' || message.type() === 'warning') {
-            problems.push(`${page.url()}: console ${message.type()}: ${message.text()}`);
-          }
-        });
+        watchPage(page, problems, { console: ['error', 'warning'] });
         return page;
       },
       /** Opens, reads what the page shows, closes (unless it is `options.tab`). */
@@ -499,21 +461,8 @@ describe('React component over HTTPS on real host names (the Vite build, props f
           if (!options?.tab) await page.close();
         }
       },
-      async idCookies() {
-        return (await context.cookies()).filter((c) => c.name === 'ta_tid');
-      },
-      async theCookie() {
-        const ids = await s.idCookies();
-        assert.equal(ids.length, 1, `exactly one ta_tid cookie, got ${JSON.stringify(ids)}`);
-        return ids[0];
-      },
     };
-    try {
-      await fn(s);
-    } finally {
-      await context.close();
-    }
-    assert.deepEqual(problems, [], 'no page error, console error or warning');
+    return s;
   }
 
   /** Waits for `count` taapit:change events and for useTrackingId() to render the last one. */
@@ -536,15 +485,6 @@ describe('React component over HTTPS on real host names (the Vite build, props f
       href: location.href,
       cookie: document.cookie,
     }));
-  }
-
-  function assertExpiresIn(cookie, days, v) {
-    const low = v.before + days * DAY - SLACK;
-    const high = v.after + days * DAY + SLACK;
-    assert.ok(
-      cookie.expires >= low && cookie.expires <= high,
-      `expires ${new Date(cookie.expires * 1000).toISOString()} should be ${days} days from now`,
-    );
   }
 
   for (const { host, domain } of HOSTS) {

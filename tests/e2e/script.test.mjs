@@ -8,41 +8,24 @@
 // Needs pkg/ built (`bash scripts/build.sh`). Run with `bash scripts/test-e2e.sh`.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
-import { makeSelfSignedCert, PKG_DIR, startHttpsServer } from './server.mjs';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--host-resolver-rules=MAP * 127.0.0.1',
-  '--ignore-certificate-errors',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
-
-const NAME = 'ta_tid';
-const DAY = 86_400;
-const SLACK = 60;
-
-const HOSTS = [
-  { host: 'www.shop.example.co.uk', domain: '.example.co.uk', reported: 'example.co.uk' },
-  { host: 'app.example.com', domain: '.example.com', reported: 'example.com' },
-  { host: 'alice.github.io', domain: '.alice.github.io', reported: 'alice.github.io' },
-  { host: 'localhost', domain: 'localhost', reported: null },
-  { host: '127.0.0.1', domain: '127.0.0.1', reported: null },
-];
-
-const HOSTILE = [
-  'a%3Bb', 'x%20y', 'x+y', 'A'.repeat(129), '%00', '', 'a%3Db', 'caf%C3%A9', '%3Cscript%3E', '%ZZ',
-];
+import { startHttpsServer } from './server.mjs';
+import {
+  assertExpiresIn,
+  assertPkgBuilt,
+  cookieHelpers,
+  gotoOk,
+  HOSTILE,
+  HOSTS,
+  hostsCert,
+  idCookies,
+  inHttpsContext,
+  launchChromium,
+  NAME,
+  sendHtml,
+  watchPage,
+} from './support.mjs';
 
 /** The stub snippet of the README, verbatim. */
 const STUB = `window.taapit = window.taapit || { q: [] };
@@ -74,23 +57,19 @@ ${head}
 }
 
 before(async () => {
-  assert.ok(existsSync(path.join(PKG_DIR, 'taapit.js')), 'pkg/taapit.js is not built: run `bash scripts/build.sh` first');
-  const tls = await makeSelfSignedCert({ names: HOSTS.map((h) => h.host) });
-  const html = (res, status, text) => {
-    res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end(text);
-  };
+  assertPkgBuilt('taapit.js');
+  const tls = await hostsCert();
   server = await startHttpsServer({
     tls,
     routes: {
       '/s': (req, res) => {
         const page = pages.get(new URL(req.url, 'http://x').searchParams.get('page'));
-        html(res, page ? 200 : 404, page ?? 'no such page');
+        sendHtml(res, page ?? 'no such page', page ? 200 : 404);
       },
-      '/landing': (req, res) => html(res, 200, '<!doctype html><title>landing</title><p>landed'),
+      '/landing': (req, res) => sendHtml(res, '<!doctype html><title>landing</title><p>landed'),
     },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -100,24 +79,26 @@ after(async () => {
 
 /** A fresh browser context; fails the test on any uncaught page error. */
 async function inContext(fn) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  const errors = [];
+  await inHttpsContext(browser, makeSession, fn, 'no uncaught error on any page');
+}
+
+/** The helpers of {@link inContext} over `context`; page errors go to `errors`. */
+function makeSession(context, errors) {
   const warnings = [];
   const s = {
-    context,
+    ...cookieHelpers(context),
     warnings,
     /** Opens page `pageId` on `host` with `query` (raw, appended), waits for the script. */
     async open(host, pageId, query = '', { hash = '', init } = {}) {
       const page = await context.newPage();
-      page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.stack || error}`));
+      watchPage(page, errors);
       page.on('console', (m) => {
         if (m.type() === 'warning') warnings.push(m.text());
       });
       if (init) await page.addInitScript(init);
       const url = server.url(host, `/s?page=${pageId}${query ? `&${query}` : ''}${hash}`);
       const t0 = Date.now() / 1000;
-      const response = await page.goto(url, { waitUntil: 'load' });
-      assert.equal(response?.status(), 200, `GET ${url}`);
+      await gotoOk(page, url);
       await page.waitForFunction(() => typeof window.taapit?.loaded === 'boolean', null, { timeout: 15_000 });
       page.before = t0;
       page.after = Date.now() / 1000;
@@ -132,21 +113,8 @@ async function inContext(fn) {
         await page.close();
       }
     },
-    async idCookies() {
-      return (await context.cookies()).filter((c) => c.name === NAME);
-    },
-    async theCookie() {
-      const ids = await s.idCookies();
-      assert.equal(ids.length, 1, `exactly one ${NAME} cookie, got ${JSON.stringify(ids)}`);
-      return ids[0];
-    },
   };
-  try {
-    await fn(s);
-  } finally {
-    await context.close();
-  }
-  assert.deepEqual(errors, [], 'no uncaught error on any page');
+  return s;
 }
 
 /** What the page sees: loaded flag, the sync getTrackingId(), the events, the address. */
@@ -159,15 +127,6 @@ function state(page) {
     cookie: document.cookie,
     log: window.log,
   }));
-}
-
-function assertExpiresIn(cookie, days, v) {
-  const low = v.before + days * DAY - SLACK;
-  const high = v.after + days * DAY + SLACK;
-  assert.ok(
-    cookie.expires >= low && cookie.expires <= high,
-    `expires ${new Date(cookie.expires * 1000).toISOString()} should be ${days} days from now`,
-  );
 }
 
 describe('script tag on real host names', () => {
@@ -248,7 +207,7 @@ describe('script tag options from data- attributes', () => {
       const v = await s.visit('app.example.com', id, `${NAME}=named`);
       assert.equal(v.trackingId, 'named');
       assert.deepEqual(v.events, [{ trackingId: 'named', source: 'search', storage: 'cookie', domain: null }]);
-      const cookies = (await s.context.cookies()).filter((c) => c.name === 'my_tid');
+      const cookies = await idCookies(s.context, 'my_tid');
       assert.equal(cookies.length, 1);
       assert.equal(cookies[0].domain, 'app.example.com');
       assert.equal(cookies[0].sameSite, 'None');

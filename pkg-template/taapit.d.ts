@@ -1,0 +1,45 @@
+// Types for the script build (taapit.js): it exports nothing and defines `window.taapit`.
+// Reference it from a page's TypeScript with `/// <reference types="taapit-capture/taapit.js" />`
+// or `import type {} from 'taapit-capture/taapit.js'`.
+import type { CaptureResult } from './taapit_capture.js';
+
+/** `window.taapit`, defined by `<script src=".../taapit.js" async data-…></script>`. */
+export interface TaapitScript {
+  /**
+   * Runs `callback(taapit)` once the module has loaded and captured (at once if it has), also
+   * when it failed to load, so page code never waits forever.
+   * @example taapit.ready((t) => console.log(t.getTrackingId()));
+   */
+  ready(callback: (taapit: TaapitScript) => void): void;
+  /** The tracking id, or `null`. Synchronous once ready; queued before. */
+  getTrackingId(): string | null;
+  /** Deletes the id from the cookie (every domain level), the mirror and memory. */
+  clearTrackingId(): void;
+  /** Stores the id held while `data-consent="pending"`; returns what it stored. */
+  grantConsent(): CaptureResult;
+  /** Deletes the id everywhere; later captures on the page stay in memory. */
+  revokeConsent(): void;
+  /** `href` with `ta_tid=<id>` added if it goes to a `data-outbound` host, else `null`. */
+  decorateUrl(href: string): string | null;
+  /** `false` while loading or when the module could not load, `true` once ready. */
+  readonly loaded: boolean;
+  /** Calls queued by the stub snippet before the script loaded. */
+  q?: Array<[string, IArguments]>;
+}
+
+/** The detail of the `taapit:capture` event fired on `window` when an id is written. */
+export interface TaapitCaptureDetail {
+  trackingId: string;
+  source: 'search' | 'hash';
+  storage: 'cookie' | 'localStorage';
+  domain: string | null;
+}
+
+declare global {
+  interface Window {
+    taapit?: TaapitScript;
+  }
+  interface WindowEventMap {
+    'taapit:capture': CustomEvent<TaapitCaptureDetail>;
+  }
+}
