@@ -180,7 +180,7 @@ for (const [variant, r] of Object.entries(results)) {
   lines.push(`| ${variant} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${r.long} |`);
 }
 const ref = median(results.reference.times);
-lines.push('');
+lines.push('', 'On a 2-core machine the ratio moves by more than ±0.1 from one run to the next (each run interleaves all variants, so the noise hits them alike, but not equally): compare several runs, not one figure.', '');
 for (const variant of ['script', 'esm']) {
   if (results[variant]) lines.push(`Ratio of medians, ${variant} / reference: **${(median(results[variant].times) / ref).toFixed(2)}** (target ≤ 1.5).`, '');
 }

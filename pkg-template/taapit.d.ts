@@ -11,16 +11,19 @@ export interface TaapitScript {
    * @example taapit.ready((t) => console.log(t.getTrackingId()));
    */
   ready(callback: (taapit: TaapitScript) => void): void;
-  /** The tracking id, or `null`. Synchronous once ready; queued before. */
-  getTrackingId(): string | null;
+  /** The tracking id, or `null`. Synchronous once ready; before, the call is queued and
+   * gives `undefined` (read it inside `ready`). */
+  getTrackingId(): string | null | undefined;
   /** Deletes the id from the cookie (every domain level), the mirror and memory. */
   clearTrackingId(): void;
-  /** Stores the id held while `data-consent="pending"`; returns what it stored. */
-  grantConsent(): CaptureResult;
+  /** Stores the id held while `data-consent="pending"`; returns what it stored (`null` if the
+   * module could not load, `undefined` when queued before ready). */
+  grantConsent(): CaptureResult | null | undefined;
   /** Deletes the id everywhere; later captures on the page stay in memory. */
   revokeConsent(): void;
-  /** `href` with `ta_tid=<id>` added if it goes to a `data-outbound` host, else `null`. */
-  decorateUrl(href: string): string | null;
+  /** `href` with `ta_tid=<id>` added if it goes to a `data-outbound` host, else `null`
+   * (`undefined` when queued before ready). */
+  decorateUrl(href: string): string | null | undefined;
   /** `false` while loading or when the module could not load, `true` once ready. */
   readonly loaded: boolean;
   /** Calls queued by the stub snippet before the script loaded. */

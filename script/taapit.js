@@ -99,13 +99,14 @@ import { watchLinks } from '../pkg-template/outbound.js';
 
     var start = function (module) {
       try {
+        // No module (a failed load, already reported): the API answers null, captures nothing.
         if (module) {
           initSync({ module: module });
           ok = true;
+          stored(capture(options));
+          // Outbound links (pkg-template/outbound.js, shared with the npm entry).
+          if (options.outbound) watchLinks(methods.decorateUrl, warn);
         }
-        stored(capture(options));
-        // Outbound links (pkg-template/outbound.js, shared with the npm entry).
-        if (options.outbound) watchLinks(methods.decorateUrl, warn);
       } catch (e) {
         ok = false;
         warn(e);

@@ -63,7 +63,8 @@ export interface CaptureResult {
   storage: "cookie" | "localStorage" | "memory" | null;
   /** The cookie's `Domain` when this call wrote one; `null` for host-only or no write. */
   domain: string | null;
-  /** When what this call wrote expires (Unix milliseconds), or `null`. */
+  /** When the kept id expires (Unix milliseconds): what this call wrote, or the mirror's
+   * expiry for an id read back from it; `null` when unknown (a stored cookie, memory). */
   expiresAt: number | null;
 }
 "#;

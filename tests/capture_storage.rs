@@ -579,3 +579,92 @@ fn debug_logs_name_the_ignored_first_click_id() {
     );
     assert!(page.logged("newId"), "{:?}", page.logs());
 }
+
+// ---------------------------------------------------------------- strip and storage
+
+fn pending_strip() -> Options {
+    Options {
+        strip_param: true,
+        ..pending()
+    }
+}
+
+#[test]
+fn strip_waits_for_consent_so_a_reload_before_it_still_finds_the_id() {
+    let mut page = FakeBrowser::new("https://shop.example.com/p?ta_tid=abc&k=v");
+    let mut session = Session::default();
+    capture(&mut page, &mut session, &pending_strip());
+    assert_eq!(page.address(), "/p?ta_tid=abc&k=v", "held in memory only");
+    assert!(page.replaced_urls().is_empty());
+    let granted = grant_consent(&mut page, &mut session);
+    assert_eq!(granted.storage, Some(Storage::Cookie));
+    assert_eq!(page.address(), "/p?k=v", "stored: now the parameter can go");
+}
+
+#[test]
+fn strip_keeps_the_parameter_when_the_id_could_only_be_kept_in_memory() {
+    let mut page = unavailable("https://shop.example.com/p?ta_tid=abc");
+    page.set_storage_available(false);
+    let options = Options {
+        strip_param: true,
+        ..Options::default()
+    };
+    let (_, outcome) = load(&mut page, "https://shop.example.com/p?ta_tid=abc", &options);
+    assert_eq!(outcome.storage, Some(Storage::Memory));
+    assert_eq!(page.address(), "/p?ta_tid=abc");
+}
+
+#[test]
+fn strip_removes_the_parameter_once_the_mirror_holds_the_id() {
+    let mut page = unavailable("https://shop.example.com/p?ta_tid=abc");
+    let options = Options {
+        strip_param: true,
+        ..Options::default()
+    };
+    let (_, outcome) = load(&mut page, "https://shop.example.com/p?ta_tid=abc", &options);
+    assert_eq!(outcome.storage, Some(Storage::LocalStorage));
+    assert_eq!(page.address(), "/p");
+}
+
+#[test]
+fn first_click_moves_a_mirrored_id_into_the_cookie_once_cookies_work() {
+    let mut page = FakeBrowser::new("https://shop.example.com/");
+    page.plant_storage(MIRROR, &format!("first|{}", T0_MS + DAY_MS));
+    let options = Options {
+        attribution: Attribution::FirstClick,
+        ..Options::default()
+    };
+    let (session, outcome) = load(
+        &mut page,
+        "https://shop.example.com/?ta_tid=second",
+        &options,
+    );
+    assert_eq!(outcome.tracking_id.as_deref(), Some("first"));
+    assert_eq!(outcome.source, Some(Source::Stored));
+    assert_eq!(outcome.storage, Some(Storage::Cookie));
+    assert_eq!(
+        page.visible_values("ta_tid"),
+        ["first"],
+        "the backend reads the cookie"
+    );
+    assert_eq!(page.storage_item(MIRROR), None, "one copy");
+    assert_eq!(tracking_id(&page, &session).as_deref(), Some("first"));
+}
+
+#[test]
+fn first_click_leaves_a_mirrored_id_in_the_mirror_while_consent_is_pending() {
+    let mut page = FakeBrowser::new("https://shop.example.com/");
+    page.plant_storage(MIRROR, &format!("first|{}", T0_MS + DAY_MS));
+    let options = Options {
+        attribution: Attribution::FirstClick,
+        ..pending()
+    };
+    let (_, outcome) = load(
+        &mut page,
+        "https://shop.example.com/?ta_tid=second",
+        &options,
+    );
+    assert_eq!(outcome.tracking_id.as_deref(), Some("first"));
+    assert_eq!(outcome.storage, Some(Storage::LocalStorage));
+    assert!(page.visible_values("ta_tid").is_empty());
+}

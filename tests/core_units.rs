@@ -570,6 +570,11 @@ fn option_texts_parse_and_refuse_unknown_values() {
     assert_eq!(Secure::parse("true"), Some(Secure::Always));
     assert_eq!(Secure::parse("false"), Some(Secure::Never));
     assert_eq!(Secure::parse("auto"), Some(Secure::Auto));
+    assert_eq!(
+        Secure::parse(""),
+        Some(Secure::Always),
+        "a bare data-secure attribute"
+    );
     assert_eq!(Secure::parse("yes"), None);
 
     assert_eq!(Consent::parse("pending"), Some(Consent::Pending));

@@ -98,14 +98,17 @@ function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (chunk) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(Object.assign(new Error('request body too large'), { status: 413 }));
-        req.destroy();
-        return;
+      if (size > MAX_BODY && !tooLarge) {
+        // Reject now, but let the rest of the body drain (without keeping it) so the 413
+        // reaches the client instead of a reset connection.
+        tooLarge = true;
+        chunks.length = 0;
+        reject(Object.assign(new Error('request body too large'), { status: 413, close: true }));
       }
-      chunks.push(chunk);
+      if (!tooLarge) chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
@@ -142,7 +145,7 @@ export function createBackend({ keep = KEEP } = {}) {
     try {
       body = JSON.parse(await readBody(req));
     } catch (error) {
-      json(res, error.status ?? 400, { ok: false, error: error.status ? error.message : 'the body is not valid JSON' });
+      json(res, error.status ?? 400, { ok: false, error: error.status ? error.message : 'the body is not valid JSON' }, error.close ? { Connection: 'close' } : {});
       return;
     }
     const form = readSignup(body);

@@ -115,7 +115,8 @@ pub struct Capture {
     pub storage: Option<Storage>,
     /// The cookie's `Domain` when this call wrote one (`None`: host-only, or not written).
     pub domain: Option<String>,
-    /// When what this call wrote expires (Unix milliseconds).
+    /// When the kept id expires (Unix milliseconds): what this call wrote, or the mirror's
+    /// expiry for an id read back from it; `None` when unknown (a stored cookie, memory).
     pub expires_at_ms: Option<u64>,
 }
 
@@ -130,6 +131,8 @@ pub struct Session {
     pub held: Option<(String, Source)>,
     /// Consent was revoked on this page: later captures keep ids in memory until it is granted.
     pub revoked: bool,
+    /// `strip_param` waits for consent: the address keeps the held id until it is stored.
+    pub strip_pending: bool,
 }
 
 fn debug(page: &impl Page, options: &Options, parts: &[&str]) {
@@ -162,26 +165,51 @@ pub(crate) fn capture_owned(
             "[taapit] ignored a tracking parameter that is not a valid id (1-128 of A-Z a-z 0-9 - _ . ~)",
         ]);
     }
-    if options.strip_param {
-        if let Some(url) = strip_params(
-            &location.path,
-            &location.search,
-            &location.hash,
-            &options.params,
-        ) {
-            if !page.replace_url(&url) {
-                debug(
-                    page,
-                    options,
-                    &["[taapit] could not remove the tracking parameter from the address bar"],
-                );
-            }
-        }
-    }
     let Some((id, part)) = found.id else {
+        // Nothing valid to keep: any tracking parameter can leave the address at once.
+        if options.strip_param {
+            strip_address(page, options, &location);
+        }
         return stored_or_captured(page, session);
     };
-    decide(page, session, &location, id, part.into())
+    let outcome = decide(page, session, &location, id, part.into());
+    if session.options.strip_param {
+        if kept_beyond_page(&outcome) {
+            strip_address(page, &session.options, &location);
+        } else if session.held.is_some() {
+            // Consent pending: the address keeps the id until grantConsent() stores it.
+            session.strip_pending = true;
+        }
+        // Otherwise the id lives only in memory: a reload must still find it in the URL.
+    }
+    outcome
+}
+
+/// Whether the outcome's id survives a reload (cookie or mirror).
+fn kept_beyond_page(outcome: &Capture) -> bool {
+    matches!(
+        outcome.storage,
+        Some(Storage::Cookie | Storage::LocalStorage)
+    )
+}
+
+/// Removes the tracking parameters from the address bar, keeping the rest of the address.
+fn strip_address(page: &mut impl Page, options: &Options, location: &Location) {
+    let Some(url) = strip_params(
+        &location.path,
+        &location.search,
+        &location.hash,
+        &options.params,
+    ) else {
+        return;
+    };
+    if !page.replace_url(&url) {
+        debug(
+            page,
+            options,
+            &["[taapit] could not remove the tracking parameter from the address bar"],
+        );
+    }
 }
 
 /// Stores `id` unless the attribution or consent rules say otherwise.
@@ -204,6 +232,15 @@ fn decide(
                 );
             }
             session.held = None;
+            // Kept in the mirror while cookies failed: move it to the cookie the backend
+            // reads, now that cookies work (persist removes the mirror).
+            if let (Some(Storage::LocalStorage), Some(kept)) = (stored.storage, &stored.tracking_id)
+            {
+                if page.cookies().is_some() && options.consent == Consent::Granted {
+                    let kept = kept.clone();
+                    return persist(page, options, location, kept, Source::Stored);
+                }
+            }
             return stored;
         }
     }
@@ -316,8 +353,10 @@ fn persist(
         if visible(page, name, &id).1 {
             remove_other_levels(page, name, location, domain.as_deref(), options);
         }
-        // Checked again after the clean-up: a copy of the same id on another level looks
-        // like the new write, so a refused write only shows once that copy is expired.
+        // Checked again after the clean-up: copies of the same id on other levels look like
+        // the new write, so when there were several, a refused write only shows once they
+        // are expired. (With one such copy and a refused write, the id is still kept, in
+        // that copy, but the reported domain and expiry are those of the refused write.)
         let (count, kept) = visible(page, name, &id);
         if kept {
             if count > 1 {
@@ -503,13 +542,16 @@ pub fn clear(page: &mut impl Page, session: &mut Session) {
 pub fn grant_consent(page: &mut impl Page, session: &mut Session) -> Capture {
     session.options.consent = Consent::Granted;
     session.revoked = false;
-    match session.held.take() {
-        Some((id, source)) => {
-            let location = page.location();
-            decide(page, session, &location, id, source)
-        }
-        None => stored_or_captured(page, session),
+    let Some((id, source)) = session.held.take() else {
+        return stored_or_captured(page, session);
+    };
+    let location = page.location();
+    let outcome = decide(page, session, &location, id, source);
+    if session.strip_pending && kept_beyond_page(&outcome) {
+        session.strip_pending = false;
+        strip_address(page, &session.options, &location);
     }
+    outcome
 }
 
 /// Withdraws consent: clears the id everywhere, and keeps later captures on this page in memory.

@@ -118,13 +118,12 @@ pub enum Secure {
 }
 
 impl Secure {
-    /// Reads `"auto"`, `"true"` or `"false"`.
+    /// Reads `"auto"`, or a boolean as [`parse_bool`] does (`"true"`, `"false"`, and `""`
+    /// for a bare `data-secure` attribute, which means true).
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "auto" => Some(Self::Auto),
-            "true" => Some(Self::Always),
-            "false" => Some(Self::Never),
-            _ => None,
+            _ => parse_bool(text).map(|on| if on { Self::Always } else { Self::Never }),
         }
     }
 
@@ -196,7 +195,8 @@ pub struct Options {
     /// Log to the console why an id was not stored (default `false`).
     pub debug: bool,
     /// Hosts whose links get the id added at click time (`shop.example.net`, `*.example.org`;
-    /// see [`outbound`](super::outbound)). Default none. Used by the script tag.
+    /// see [`outbound`](super::outbound)). Default none. Applied by the JS click listener of
+    /// the script tag and the npm entry.
     pub outbound: Vec<String>,
 }
 

@@ -2,8 +2,9 @@
 //!
 //! When a visitor follows a link to a host matched by the `outbound` option (a checkout on
 //! `shop.example.net`, say), the id cannot follow in a cookie: it goes in the link's URL,
-//! `?ta_tid=<id>`, where the capture on that site finds it. These are the pure rules; the
-//! script tag applies them at click time.
+//! `?ta_tid=<id>`, where the capture on that site finds it. These are the pure rules; one
+//! delegated listener (`pkg-template/outbound.js`, used by the script tag and the npm entry)
+//! applies them at click time.
 //!
 //! Patterns: `shop.example.net` matches that host only; `*.example.org` matches every
 //! subdomain of `example.org` **and `example.org` itself** (people who write the wildcard
@@ -145,7 +146,8 @@ pub fn decorate(
 fn encode_component(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+        // The unreserved characters of RFC 3986 are exactly the id's characters.
+        if super::id::is_id_byte(b) {
             out.push(char::from(b));
         } else {
             out.push('%');

@@ -1,7 +1,7 @@
 //! Finding the tracking id in a URL, and taking it out again.
 //!
 //! Query strings are read the way `URLSearchParams` reads them (`&`-separated pairs,
-//! `+` is a space, `%XX` escapes), but without allocating for pairs that do not match.
+//! `+` is a space, `%XX` escapes); only names and values are decoded, never the whole query.
 
 use crate::prelude::*;
 

@@ -233,6 +233,10 @@ describe('the demo backend: POST /api/signup', () => {
     assert.equal((await signup({ firstName: 'No email' })).status, 400);
     assert.equal((await signup({ email: 'a@b.c', firstName: ['x'] })).status, 400);
     assert.equal((await fetch(`${demo.origin}/api/signup`)).status, 405);
+    // Over the 16 KB body limit: a 413 the client receives, not a reset connection.
+    const huge = await signup({ ...form, padding: 'x'.repeat(64 * 1024) });
+    assert.equal(huge.status, 413);
+    assert.match(huge.json.error, /too large/);
 
     const { json } = await signup(form, { query: '?ta_tid=listed_6' });
     const leads = await (await fetch(`${demo.origin}/api/leads`)).json();
