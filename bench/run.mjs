@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { startHttpServer, PKG_DIR, REPO_ROOT } from '../tests/e2e/server.mjs';
+import { startHttpServer, PKG_DIR, REPO_ROOT } from '../scripts/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LOADS = Number(process.env.BENCH_LOADS ?? 30);

@@ -48,7 +48,10 @@ function change(run, fallback) {
   return call(() => {
     const result = run();
     try {
-      const trackingId = wasm.getTrackingId();
+      // An id kept in the cookie or the mirror is what getTrackingId() would read back; only
+      // other outcomes (memory, clear, revoke) need the read.
+      const kept = result && (result.storage === 'cookie' || result.storage === 'localStorage');
+      const trackingId = kept ? result.trackingId : wasm.getTrackingId();
       window.dispatchEvent(new CustomEvent('taapit:change', { detail: { trackingId } }));
     } catch (error) {
       report(error);

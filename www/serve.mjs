@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { PKG_DIR, startHttpServer } from '../tests/e2e/server.mjs';
+import { PKG_DIR, startHttpServer } from '../scripts/server.mjs';
 import { createBackend } from './backend.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

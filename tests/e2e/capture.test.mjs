@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { PAGE_DIR, startHttpsServer } from './server.mjs';
+import { PAGE_DIR, startHttpsServer } from '../../scripts/server.mjs';
 import {
   assertExpiresIn,
   assertPkgBuilt,

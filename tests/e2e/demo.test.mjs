@@ -17,7 +17,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { PKG_DIR, REPO_ROOT } from './server.mjs';
+import { PKG_DIR, REPO_ROOT } from '../../scripts/server.mjs';
 import { assertPkgBuilt, CHILD_ENV, idCookies, launchChromium, watchPage } from './support.mjs';
 import { AUTHORIZATION_PLACEHOLDER, LEAD_ENDPOINT } from '../../www/backend.mjs';
 import { DEMO_ID, SPA_DIST, startDemo } from '../../www/serve.mjs';

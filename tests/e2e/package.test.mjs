@@ -22,7 +22,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { PKG_DIR, REPO_ROOT, startHttpServer, startHttpsServer } from './server.mjs';
+import { PKG_DIR, REPO_ROOT, startHttpServer, startHttpsServer } from '../../scripts/server.mjs';
 import {
   assertExpiresIn,
   assertPkgBuilt,

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startHttpsServer } from './server.mjs';
+import { startHttpsServer } from '../../scripts/server.mjs';
 import {
   assertExpiresIn,
   assertPkgBuilt,

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { chromium } from 'playwright-core';
 
-import { makeSelfSignedCert, PKG_DIR } from './server.mjs';
+import { makeSelfSignedCert, PKG_DIR } from '../../scripts/server.mjs';
 
 /** The browser: Debian's Chromium unless CHROMIUM_PATH says otherwise. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -1,4 +1,5 @@
-// A tiny static file server for the end-to-end tests and the demo, with no dependencies.
+// A tiny static file server for the demo, the end-to-end tests and the benchmark, with no
+// dependencies.
 //
 // It listens on 127.0.0.1 only (never any other address), on a random port by default, over
 // plain HTTP or over HTTPS with a given key and certificate. It serves `root` at `/` and the
@@ -13,7 +14,7 @@
 //
 //   const demo = await startHttpServer({ root: 'www', port: 8080 }); // plain HTTP, the demo
 //
-// From the shell: `node tests/e2e/server.mjs [--root DIR] [--port N] [--https]`.
+// From the shell: `node scripts/server.mjs [--root DIR] [--port N] [--https]`.
 
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -28,11 +29,11 @@ import { promisify } from 'node:util';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The repository root. */
-export const REPO_ROOT = path.resolve(here, '../..');
+export const REPO_ROOT = path.resolve(here, '..');
 /** The built npm package, served at `/pkg/`. */
 export const PKG_DIR = path.join(REPO_ROOT, 'pkg');
 /** The end-to-end test page, served at `/` by default. */
-export const PAGE_DIR = path.join(here, 'page');
+export const PAGE_DIR = path.join(REPO_ROOT, 'tests/e2e/page');
 
 /** The only address the server listens on. */
 export const HOST = '127.0.0.1';
@@ -245,7 +246,7 @@ async function serve(table, req, res) {
   });
 }
 
-// `node tests/e2e/server.mjs [--root DIR] [--port N] [--https]`: serve until Ctrl-C.
+// `node scripts/server.mjs [--root DIR] [--port N] [--https]`: serve until Ctrl-C.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const value = (flag, fallback) => {
