@@ -350,14 +350,17 @@ fn persist(
             .same_site(options.same_site)
             .secure(secure);
         page.set_cookie(&cookie.build());
-        if visible(page, name, &id).1 {
-            remove_other_levels(page, name, location, domain.as_deref(), options);
+        // One read tells both whether the write shows and whether stale copies on other
+        // levels are visible; only after expiring those is a second read needed. Copies of
+        // the same id on other levels look like the new write, so when there were several,
+        // a refused write only shows once they are expired. (With one such copy and a
+        // refused write, the id is still kept, in that copy, but the reported domain and
+        // expiry are those of the refused write.)
+        let (mut count, mut kept) = visible(page, name, &id);
+        if kept && count > 1 {
+            remove_levels(page, name, location, options, Some(domain.as_deref()));
+            (count, kept) = visible(page, name, &id);
         }
-        // Checked again after the clean-up: copies of the same id on other levels look like
-        // the new write, so when there were several, a refused write only shows once they
-        // are expired. (With one such copy and a refused write, the id is still kept, in
-        // that copy, but the reported domain and expiry are those of the refused write.)
-        let (count, kept) = visible(page, name, &id);
         if kept {
             if count > 1 {
                 debug(
@@ -481,19 +484,6 @@ fn accepts(page: &mut impl Page, options: &Options, domain: &str) -> bool {
         page.set_cookie(&SetCookie::removal(&name, Some(domain)).build());
     }
     kept
-}
-
-/// Expires copies of the cookie on every level but `keep`, when more than one is visible.
-fn remove_other_levels(
-    page: &mut impl Page,
-    name: &str,
-    location: &Location,
-    keep: Option<&str>,
-    options: &Options,
-) {
-    if visible(page, name, "").0 > 1 {
-        remove_levels(page, name, location, options, Some(keep));
-    }
 }
 
 /// Expires the cookie on every `Domain` a copy of it could have on this host: host-only,
