@@ -170,9 +170,9 @@ for (const [variant, label] of [['script', 'script tag'], ['esm', 'ES module']])
   totals[variant] = sum(each);
   lines.push(`| **${label}** | **total** | **${totals[variant].raw}** | **${totals[variant].gzip}** | **${totals[variant].brotli}** |`);
 }
-const wasmFile = path.join(PKG_DIR, 'taapit_capture_bg.wasm');
+const wasmFile = path.join(PKG_DIR, 'taapit_capture.wasm');
 const memory = existsSync(wasmFile) ? initialMemory(wasmFile) : null;
-lines.push('', '## Memory', '', `Initial linear memory of \`taapit_capture_bg.wasm\`: ${memory} bytes (${memory / 1024} KiB).`, '');
+lines.push('', '## Memory', '', `Initial linear memory of \`taapit_capture.wasm\`: ${memory} bytes (${memory / 1024} KiB).`, '');
 lines.push('## Time to capture', '', 'Milliseconds from navigation start until the id is stored (headless Chromium, localhost, fresh context per load).', '');
 lines.push('| variant | median | min | max | long tasks (> 50 ms) |', '| --- | ---: | ---: | ---: | ---: |');
 for (const [variant, r] of Object.entries(results)) {

@@ -7,9 +7,10 @@
 // `capture({ outbound })` installs the outbound-link listener (outbound.js, the same code the
 // script tag ships), once per page.
 import { watchLinks } from './outbound.js';
-import init, * as wasm from './taapit_capture.js';
+import { instantiate } from './taapit_capture.js';
 
 let loading;
+let wasm; // the module's API, once loaded
 let watching; // the outbound-link listener is installed
 
 function report(error) {
@@ -23,13 +24,23 @@ function report(error) {
 function load() {
   if (typeof window === 'undefined') return Promise.resolve(false);
   if (!loading) {
-    loading = init({ module_or_path: new URL('./taapit_capture_bg.wasm', import.meta.url) }).then(
-      () => true,
-      (error) => {
-        report(error);
-        return false;
-      },
-    );
+    // `new URL(…, import.meta.url)`: bundlers (Vite, webpack 5) emit the .wasm as an asset.
+    loading = fetch(new URL('./taapit_capture.wasm', import.meta.url))
+      .then((response) => {
+        if (!response.ok) throw new Error(`taapit_capture.wasm: HTTP ${response.status}`);
+        return response.arrayBuffer();
+      })
+      .then(instantiate)
+      .then(
+        (api) => {
+          wasm = api;
+          return true;
+        },
+        (error) => {
+          report(error);
+          return false;
+        },
+      );
   }
   return loading;
 }

@@ -1,9 +1,10 @@
 // taapit-capture, the script tag: <script src=".../taapit.js" async data-…></script>
 //
-// Bundled by scripts/build.sh (esbuild: one minified classic script, the .wasm inlined as
-// base64) into pkg/taapit.js. On load it captures with the options of its data- attributes
-// (data-expires-in-days="60" → expiresInDays: "60"; the module checks every value and keeps
-// the default for a bad one, saying so with data-debug), then defines window.taapit:
+// Bundled by scripts/build.sh (script/build.mjs: esbuild, one minified classic script with
+// the .wasm inlined, deflated, in base64) into pkg/taapit.js. On load it captures with the
+// options of its data- attributes (data-expires-in-days="60" → expiresInDays: "60"; the
+// module checks every value and keeps the default for a bad one, saying so with
+// data-debug), then defines window.taapit:
 //   ready(callback)   runs callback once the module has loaded (at once if it has)
 //   getTrackingId()   the stored id or null        \
 //   clearTrackingId()                               | synchronous once ready; before that
@@ -13,16 +14,8 @@
 // Calls a page made through the stub snippet (window.taapit.q) run in order after capture.
 // Nothing here throws into the page: every entry point catches, and a failed load still
 // runs the ready callbacks, with getTrackingId() returning null.
-import {
-  initSync,
-  capture,
-  getTrackingId,
-  clearTrackingId,
-  grantConsent,
-  revokeConsent,
-  decorateUrl,
-} from '../pkg/taapit_capture.js';
-import wasmBase64 from '../pkg/taapit_capture_bg.wasm';
+import { instantiate } from '../pkg-template/taapit_capture.js';
+import DEFLATED_WASM from '../pkg/taapit_capture.wasm';
 import { watchLinks } from '../pkg-template/outbound.js';
 
 (function (w, d) {
@@ -39,7 +32,7 @@ import { watchLinks } from '../pkg-template/outbound.js';
     var queue = Array.isArray(api.q) ? api.q : [];
     var script = d.currentScript || {};
     var options = Object.assign({}, script.dataset);
-    var ok = false;
+    var module; // the module's API (pkg-template/taapit_capture.js), once loaded
 
     // Fires `taapit:capture` when a call wrote the id (cookie or localStorage mirror).
     var stored = function (result) {
@@ -62,24 +55,25 @@ import { watchLinks } from '../pkg-template/outbound.js';
       return result;
     };
     // A call into the module, or what the page gets when it did not load.
-    var call = function (run, fallback) {
+    var call = function (name, fallback) {
       return function (arg) {
         try {
-          if (ok) return run(arg);
+          if (module) return module[name](arg);
         } catch (e) {
           warn(e);
         }
         return fallback;
       };
     };
+    var grant = call('grantConsent', null);
     var methods = {
-      getTrackingId: call(getTrackingId, null),
-      clearTrackingId: call(clearTrackingId),
-      grantConsent: call(function () {
-        return stored(grantConsent());
-      }, null),
-      revokeConsent: call(revokeConsent),
-      decorateUrl: call(decorateUrl, null),
+      getTrackingId: call('getTrackingId', null),
+      clearTrackingId: call('clearTrackingId'),
+      grantConsent: function () {
+        return stored(grant());
+      },
+      revokeConsent: call('revokeConsent'),
+      decorateUrl: call('decorateUrl', null),
       ready: function (callback) {
         try {
           callback(api);
@@ -97,22 +91,21 @@ import { watchLinks } from '../pkg-template/outbound.js';
     api.loaded = false;
     w.taapit = api;
 
-    var start = function (module) {
+    var start = function (made) {
       try {
-        // No module (a failed load, already reported): the API answers null, captures nothing.
-        if (module) {
-          initSync({ module: module });
-          ok = true;
-          stored(capture(options));
+        // Nothing made (a failed load, already reported): the API answers null, captures nothing.
+        if (made) {
+          module = made;
+          stored(module.capture(options));
           // Outbound links (pkg-template/outbound.js, shared with the npm entry).
           if (options.outbound) watchLinks(methods.decorateUrl, warn);
         }
       } catch (e) {
-        ok = false;
+        module = null;
         warn(e);
       }
       Object.assign(api, methods);
-      api.loaded = ok;
+      api.loaded = !!module;
       // Calls queued before load (stub snippet) and while loading, in order; a call queued
       // by one of them (ready inside ready) runs right away, the API being in place.
       for (var i = 0; i < queue.length; i++) {
@@ -123,13 +116,24 @@ import { watchLinks } from '../pkg-template/outbound.js';
       queue.length = 0;
     };
 
-    // base64 → bytes with a plain loop: Uint8Array.from with a callback per byte is several
-    // times slower, and this runs before the id is stored.
-    var decode = function (base64) {
-      var text = atob(base64);
+    // The .wasm's bytes. It is inlined deflated, then base64 (script/build.mjs), and the
+    // browser inflates it: gzip cannot squeeze base64 text, but deflated bytes in base64
+    // cost about what they weigh. Where DecompressionStream is missing (Safari < 16.4,
+    // Firefox < 113, Chrome < 80), the .wasm is fetched from beside this script instead.
+    var wasm = function () {
+      if (typeof DecompressionStream == 'undefined') {
+        return fetch(new URL('taapit_capture.wasm', script.src)).then(function (response) {
+          if (!response.ok) throw new Error('taapit_capture.wasm: HTTP ' + response.status);
+          return response.arrayBuffer();
+        });
+      }
+      // base64 → bytes with a plain loop: Uint8Array.from with a callback per byte is
+      // several times slower, and this runs before the id is stored.
+      var text = atob(DEFLATED_WASM);
       var bytes = new Uint8Array(text.length);
       for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-      return bytes;
+      var inflated = new Response(bytes).body.pipeThrough(new DecompressionStream('deflate'));
+      return new Response(inflated).arrayBuffer();
     };
 
     var failed = function (e) {
@@ -137,12 +141,7 @@ import { watchLinks } from '../pkg-template/outbound.js';
       start();
     };
     try {
-      // INLINE_WASM is set by script/build.mjs (esbuild define): true ships the .wasm in
-      // this file (base64), false fetches taapit_script_bg.wasm from beside this script.
-      (INLINE_WASM
-        ? WebAssembly.compile(decode(wasmBase64))
-        : WebAssembly.compileStreaming(fetch(new URL('taapit_script_bg.wasm', script.src)))
-      ).then(start, failed);
+      wasm().then(instantiate).then(start, failed);
     } catch (e) {
       failed(e);
     }

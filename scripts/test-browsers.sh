@@ -35,18 +35,12 @@ fi
 # WebKit under Xvfb also starts slowly. The runner's default is 20 s.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-180}"
 
-# The JS-export tests load the crate's own wasm-bindgen output (--target web) in the test
-# page. The runner serves the crate root, so it goes under target/ and the tests get its URL
-# at compile time. Release build with the shipped features (standalone): the exports as
-# they ship.
-glue_dir=target/browser-tests/glue
-wasm_dir="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release"
-say "building the JS exports into $glue_dir"
-cargo build --quiet --release --target wasm32-unknown-unknown --lib --features standalone || exit 1
-rm -rf "$glue_dir"
-wasm-bindgen "$wasm_dir/taapit_capture.wasm" --target web --out-dir "$glue_dir" \
-  --out-name taapit_capture || exit 1
-export TAAPIT_GLUE="/$glue_dir/taapit_capture.js"
+# The JS API tests load the shipped loader and .wasm (pkg/, as scripts/build.sh makes it) in
+# the test page; the runner serves the crate root, so the tests get the loader's URL at
+# compile time. (Built again here, so a run on its own never tests a stale pkg/.)
+say "building pkg/"
+bash scripts/build.sh || exit 1
+export TAAPIT_LOADER="/pkg/taapit_capture.js"
 
 # Build the tests once, before any browser starts.
 cargo test --quiet --target wasm32-unknown-unknown --no-run || exit 1

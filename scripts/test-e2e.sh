@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f pkg/index.js ] || [ ! -f pkg/taapit_capture_bg.wasm ]; then
+if [ ! -f pkg/index.js ] || [ ! -f pkg/taapit_capture.wasm ]; then
   echo "[test-e2e] pkg/ is not built: run bash scripts/build.sh first" >&2
   exit 1
 fi

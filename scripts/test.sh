@@ -18,7 +18,8 @@ step "cargo clippy (native, then wasm32)"
 cargo clippy --all-targets --quiet -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown --quiet -- -D warnings
 # The shipped no-std build: the library only (test targets link std, and std's panic handler).
-cargo clippy --lib --target wasm32-unknown-unknown --features standalone --quiet -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features standalone \
+  --quiet -- -D warnings
 
 step "native tests (the pure core, against a fake browser jar)"
 cargo test --quiet

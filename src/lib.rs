@@ -4,10 +4,14 @@
 //! cookie, with the right expiry and domain, so the site's backend can report a lead or a
 //! sale with it days later.
 //!
-//! The crate is three layers:
+//! The crate is a pure core and a thin shell for each way it runs:
 //! - [`core`]: every capture rule as plain Rust, tested natively;
-//! - `browser` (wasm32): the page I/O (`document.cookie`, `localStorage`, `history`);
-//! - `bindings` (wasm32): the `#[wasm_bindgen]` exports for JavaScript.
+//! - `browser` (wasm32, feature `web`, on by default): the page I/O over web-sys, behind the
+//!   Rust API below, for Rust web apps (Leptos, Yew, …);
+//! - `host` and `exports` (wasm32, feature `standalone`): the `.wasm` the npm package and
+//!   the script tag ship, with no wasm-bindgen: the page I/O through a few imports that its
+//!   small JavaScript loader (`pkg-template/taapit_capture.js`) provides, and plain exports
+//!   that the loader turns into the JavaScript API.
 //!
 //! In a Rust web app (wasm32):
 //!
@@ -64,10 +68,14 @@ fn panic(_: &::core::panic::PanicInfo) -> ! {
     not(target_feature = "atomics")
 ))]
 mod allocator;
-#[cfg(target_arch = "wasm32")]
-mod bindings;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 mod browser;
+#[cfg(all(target_arch = "wasm32", feature = "standalone"))]
+mod exports;
+#[cfg(all(target_arch = "wasm32", feature = "standalone"))]
+mod host;
+#[cfg(all(target_arch = "wasm32", any(feature = "web", feature = "standalone")))]
+mod session;
 
 pub use crate::core::capture::{Capture, Source, Storage};
 pub use crate::core::options::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
@@ -81,7 +89,7 @@ pub use crate::core::options::{Attribution, Consent, DomainOption, Options, Same
 ///     // stored in outcome.storage, for outcome.domain
 /// }
 /// ```
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub fn capture(options: &Options) -> Capture {
     browser::with_page(|page, session| core::capture::capture(page, session, options))
 }
@@ -92,7 +100,7 @@ pub fn capture(options: &Options) -> Capture {
 /// ```no_run
 /// let id: Option<String> = taapit_capture::tracking_id();
 /// ```
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub fn tracking_id() -> Option<prelude::String> {
     browser::with_page(|page, session| core::capture::tracking_id(page, session))
 }
@@ -103,7 +111,7 @@ pub fn tracking_id() -> Option<prelude::String> {
 /// taapit_capture::clear();
 /// assert_eq!(taapit_capture::tracking_id(), None);
 /// ```
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub fn clear() {
     browser::with_page(core::capture::clear)
 }
@@ -116,7 +124,7 @@ pub fn clear() {
 /// // ... the visitor accepts in the consent banner:
 /// let outcome = grant_consent();
 /// ```
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub fn grant_consent() -> Capture {
     browser::with_page(core::capture::grant_consent)
 }
@@ -127,7 +135,7 @@ pub fn grant_consent() -> Capture {
 /// ```no_run
 /// taapit_capture::revoke_consent();
 /// ```
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub fn revoke_consent() {
     browser::with_page(core::capture::revoke_consent)
 }

@@ -12,10 +12,11 @@
 //! Chromium silently ignores calls past 200. Each test names how many address changes it
 //! makes ([`fresh`]) and waits, if need be, until the page may make them.
 //!
-//! The `#[wasm_bindgen]` exports (the JavaScript API) are not linked into this test binary, so
-//! their tests load the crate's own wasm-bindgen output into the page as a new instance each:
-//! `scripts/test-browsers.sh` builds it and passes its URL at compile time in `TAAPIT_GLUE`.
-//! Without it those tests only say they did not run.
+//! The JavaScript API is the shipped `.wasm` (feature `standalone`, not this test binary's
+//! build) behind its loader, so its tests load `pkg/taapit_capture.js` and
+//! `pkg/taapit_capture.wasm` into the page, a new instance each: `scripts/test-browsers.sh`
+//! builds `pkg/` and passes the loader's URL at compile time in `TAAPIT_LOADER`. Without it
+//! those tests only say they did not run.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -147,12 +148,11 @@ export function cookies_of_page() {
   return Object.getOwnPropertyDescriptor(Document.prototype, 'cookie').get.call(document);
 }
 
-let instances = 0;
-export async function load_glue(url) {
-  instances += 1;
-  const glue = await import(url + '?instance=' + instances);
-  await glue.default({ module_or_path: new URL(url.replace(/\.js$/, '_bg.wasm'), location.origin) });
-  return glue;
+// The shipped loader's API over a new instance of the shipped .wasm beside it.
+export async function load_module(url) {
+  const loader = await import(url);
+  const response = await fetch(new URL(url.replace(/\.js$/, '.wasm'), location.origin));
+  return loader.instantiate(await response.arrayBuffer());
 }
 
 export function cookie_store() {
@@ -246,7 +246,7 @@ extern "C" {
     fn restore_page();
     fn cookies_of_page() -> String;
     #[wasm_bindgen(catch)]
-    fn load_glue(url: &str) -> Result<Promise, JsValue>;
+    fn load_module(url: &str) -> Result<Promise, JsValue>;
     fn cookie_store() -> JsValue;
     fn weird_options() -> Array;
 }
@@ -1267,18 +1267,18 @@ async fn debug_says_why_nothing_was_stored_and_is_quiet_otherwise() {
 
 // ----- the JavaScript exports -----
 
-/// The crate's wasm-bindgen output (`--target web`), loaded as a new instance, or `None`
-/// when `TAAPIT_GLUE` was not set at build time.
+/// The JavaScript API over a new instance of the shipped `.wasm`, or `None` when
+/// `TAAPIT_LOADER` was not set at build time.
 async fn glue() -> Option<JsValue> {
-    let Some(url) = option_env!("TAAPIT_GLUE") else {
-        console_log!("TAAPIT_GLUE unset: JS exports not tested (run scripts/test-browsers.sh)");
+    let Some(url) = option_env!("TAAPIT_LOADER") else {
+        console_log!("TAAPIT_LOADER unset: JS API not tested (run scripts/test-browsers.sh)");
         return None;
     };
-    let promise = load_glue(url).expect("load_glue");
+    let promise = load_module(url).expect("load_module");
     Some(
         JsFuture::from(promise)
             .await
-            .expect("the wasm-bindgen output loads"),
+            .expect("the shipped module loads"),
     )
 }
 

@@ -7,7 +7,8 @@
 use crate::prelude::*;
 
 use super::cookie::is_valid_name;
-use super::text::split_byte;
+use super::outbound::parse_patterns;
+use super::text::{split_byte, split_once_byte};
 
 /// The URL parameter and cookie name Taapit deeplinks use.
 pub const DEFAULT_NAME: &str = "ta_tid";
@@ -259,4 +260,152 @@ pub fn parse_bool(text: &str) -> Option<bool> {
         "false" => Some(false),
         _ => None,
     }
+}
+
+/// The options a page passes as text, and what a valid value of each looks like (for the
+/// `debug` message), in the order they are read.
+const FIELDS: [(&str, &str); 12] = [
+    ("debug", "true or false"),
+    ("params", "a list of parameter names"),
+    (
+        "cookieName",
+        "a cookie name (letters, digits, !#$%&'*+-.^_`|~)",
+    ),
+    ("expiresInDays", "a number of days (1-400)"),
+    ("domain", "\"auto\", \"host\" or a domain name"),
+    ("attribution", "\"last-click\" or \"first-click\""),
+    ("sameSite", "\"lax\", \"strict\" or \"none\""),
+    ("secure", "\"auto\", true or false"),
+    ("consent", "\"granted\" or \"pending\""),
+    ("stripParam", "true or false"),
+    ("storageFallback", "true or false"),
+    (
+        "outbound",
+        "host names or *.domain patterns (\"shop.example.net, *.example.org\")",
+    ),
+];
+
+/// Separates the entries of an option list.
+pub const ENTRY_SEPARATOR: u8 = 0;
+/// Separates an entry's name from its value.
+pub const VALUE_SEPARATOR: u8 = 1;
+
+impl Options {
+    /// Reads an option list, the form in which JavaScript options reach the module: entries
+    /// `name\u{1}value` separated by `\u{0}`, in any order, each value as text (`String(v)`;
+    /// a list joined with commas). An entry without `\u{1}` names an option whose value
+    /// could not be turned into text (an object, say): it is refused like a malformed one.
+    ///
+    /// A missing option keeps its default, and so does a refused one. Each refusal (and each
+    /// unknown name, and a clamped lifetime) is passed to `say` as the parts of one message,
+    /// when the list turns `debug` on; `say` is never called otherwise.
+    ///
+    /// ```
+    /// use taapit_capture::{Attribution, Options};
+    /// let mut said = Vec::new();
+    /// let options = Options::read(
+    ///     "expiresInDays\u{1}60\0attribution\u{1}first-click\0debug\u{1}true\0colour\u{1}red",
+    ///     |parts| said.push(parts.concat()),
+    /// );
+    /// assert_eq!(options.expires_in_days, 60);
+    /// assert_eq!(options.attribution, Attribution::FirstClick);
+    /// assert_eq!(said, ["colour: no such option (ignored)"]);
+    /// ```
+    pub fn read(list: &str, mut say: impl FnMut(&[&str])) -> Self {
+        let entries = || {
+            split_byte(list, ENTRY_SEPARATOR)
+                .filter(|entry| !entry.is_empty())
+                .map(|entry| match split_once_byte(entry, VALUE_SEPARATOR) {
+                    Some((name, value)) => (name, Some(value)),
+                    None => (entry, None),
+                })
+        };
+        let mut options = Options::default();
+        // `debug` first: it decides whether the other entries are reported.
+        for (name, value) in entries() {
+            if name == "debug" {
+                options.debug = value.and_then(parse_bool).unwrap_or(false);
+            }
+        }
+        let debug = options.debug;
+        let mut say = |parts: &[&str]| {
+            if debug {
+                say(parts)
+            }
+        };
+        for (name, value) in entries() {
+            let Some((_, expected)) = FIELDS.iter().find(|(known, _)| *known == name) else {
+                say(&[name, ": no such option (ignored)"]);
+                continue;
+            };
+            if !value.is_some_and(|value| options.set(name, value, &mut say)) {
+                say(&[name, ": expected ", expected, "; using the default"]);
+            }
+        }
+        options
+    }
+
+    /// Sets option `name` (a known one) from its text; `false` if the text is refused.
+    fn set(&mut self, name: &str, text: &str, say: &mut impl FnMut(&[&str])) -> bool {
+        fn put<T>(slot: &mut T, value: Option<T>) -> bool {
+            value.map(|v| *slot = v).is_some()
+        }
+        match name {
+            "debug" => parse_bool(text).is_some(),
+            "params" => put(&mut self.params, parse_params(text)),
+            "cookieName" => put(
+                &mut self.cookie_name,
+                is_valid_name(text).then(|| text.to_owned()),
+            ),
+            "expiresInDays" => {
+                let days = parse_days(text);
+                if days.is_some_and(|d| clamp_days(d) != d) {
+                    say(&["expiresInDays: clamped to 1-400 days"]);
+                }
+                put(&mut self.expires_in_days, days)
+            }
+            "domain" => put(&mut self.domain, DomainOption::parse(text)),
+            "attribution" => put(&mut self.attribution, Attribution::parse(text)),
+            "sameSite" => put(&mut self.same_site, SameSite::parse(text)),
+            "secure" => put(&mut self.secure, Secure::parse(text)),
+            "consent" => put(&mut self.consent, Consent::parse(text)),
+            "stripParam" => put(&mut self.strip_param, parse_bool(text)),
+            "storageFallback" => put(&mut self.storage_fallback, parse_bool(text)),
+            // "outbound", the last of FIELDS.
+            _ => put(&mut self.outbound, parse_patterns(text)),
+        }
+    }
+}
+
+/// Reads a number of days written as JavaScript writes a number (`"60"`, `"7.5"`, `"-1"`,
+/// with spaces around it allowed as `Number()` allows them): rounded half up, at least 0
+/// (the 1–400 clamp comes after, so `0` means the shortest lifetime, not the default), and
+/// `u32::MAX` when too large. `None` for anything else (`"soon"`, `""`, `"NaN"`, `"1e3"`).
+///
+/// ```
+/// use taapit_capture::core::options::parse_days;
+/// assert_eq!(parse_days("60"), Some(60));
+/// assert_eq!(parse_days(" 7.5 "), Some(8));
+/// assert_eq!(parse_days("-3"), Some(0));
+/// assert_eq!(parse_days("12abc"), None);
+/// ```
+pub fn parse_days(text: &str) -> Option<u32> {
+    let text = text.trim();
+    let (negative, number) = match text.strip_prefix("-") {
+        Some(number) => (true, number),
+        None => (false, text.strip_prefix("+").unwrap_or(text)),
+    };
+    let (whole, fraction) = split_once_byte(number, b'.').unwrap_or((number, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0 || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let mut days: u32 = 0;
+    for b in whole.bytes() {
+        days = days.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+    }
+    if fraction.as_bytes().first().is_some_and(|&b| b >= b'5') {
+        days = days.saturating_add(1);
+    }
+    Some(if negative { 0 } else { days })
 }

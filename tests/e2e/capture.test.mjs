@@ -54,7 +54,7 @@ let server;
 let browser;
 
 before(async () => {
-  assertPkgBuilt('index.js', 'taapit_capture_bg.wasm');
+  assertPkgBuilt('index.js', 'taapit_capture.wasm');
   const tls = await hostsCert();
   // /links: the test page with LINKS in its HTML ahead of the module script (static links);
   // /landing: where followed links go, so the URL the browser navigated to can be asserted.

@@ -160,7 +160,7 @@ async function npm(args, cwd) {
 
 before(
   async () => {
-    assertPkgBuilt('index.js', 'react.js', 'taapit_capture_bg.wasm');
+    assertPkgBuilt('index.js', 'react.js', 'taapit_capture.wasm');
     await mkdir(NPM_CACHE, { recursive: true });
     work = await mkdtemp(path.join(tmpdir(), 'taapit-package-'));
     const { stdout } = await npm(['pack', '--json', '--pack-destination', work], PKG_DIR);

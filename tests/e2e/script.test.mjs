@@ -349,7 +349,7 @@ taapit.ready(function (api) { log.push('ready:' + api.getTrackingId() + ':' + ap
     });
     await inContext(async (s) => {
       const init = () => {
-        WebAssembly.compile = () => Promise.reject(new Error('no wasm here'));
+        WebAssembly.instantiate = () => Promise.reject(new Error('no wasm here'));
       };
       const v = await s.visit('app.example.com', id, `${NAME}=never`, { init });
       assert.equal(v.loaded, false);

@@ -1,0 +1,66 @@
+//! The shipped `.wasm`'s exports (feature `standalone`), which the loader
+//! (`pkg-template/taapit_capture.js`) turns into the JavaScript API. Each takes its input,
+//! if any, through [`host::read`]`(Text::Input)` and hands its result back through
+//! [`host::capture_result`] or [`host::text_result`]: plain Rust underneath, a thin skin here.
+
+use crate::core::capture::{self, Capture, Page};
+use crate::core::options::{Consent, Options};
+use crate::core::outbound;
+use crate::core::text::concat;
+use crate::host::{self, with_page, Text};
+use crate::prelude::*;
+
+/// `capture(options)`: the input is the option list ([`Options::read`]).
+#[no_mangle]
+pub extern "C" fn capture() {
+    let list = host::read(Text::Input, "").unwrap_or_default();
+    let options = Options::read(&list, |parts| {
+        let mut message = String::from("[taapit] option ");
+        message.push_str(&concat(parts));
+        host::warn(&message);
+    });
+    let outcome: Capture =
+        with_page(|page, session| capture::capture_owned(page, session, options));
+    host::capture_result(&outcome);
+}
+
+/// `getTrackingId()`.
+#[no_mangle]
+pub extern "C" fn id() {
+    host::text_result(with_page(|page, session| capture::tracking_id(page, session)).as_deref());
+}
+
+/// `clearTrackingId()`.
+#[no_mangle]
+pub extern "C" fn clear() {
+    with_page(capture::clear)
+}
+
+/// `grantConsent()`.
+#[no_mangle]
+pub extern "C" fn grant() {
+    host::capture_result(&with_page(capture::grant_consent));
+}
+
+/// `revokeConsent()`.
+#[no_mangle]
+pub extern "C" fn revoke() {
+    with_page(capture::revoke_consent)
+}
+
+/// `decorateUrl(href)`: the input is the `href`; the result, the decorated URL or `null`.
+#[no_mangle]
+pub extern "C" fn decorate() {
+    let decorated = host::read(Text::Input, "").and_then(|href| {
+        with_page(|page, session| {
+            let options = &session.options;
+            if options.outbound.is_empty() || options.consent == Consent::Pending {
+                return None;
+            }
+            let id = capture::tracking_id(page, session)?;
+            let param = options.params.first().map_or("ta_tid", String::as_str);
+            outbound::decorate(&href, &page.location().host, &options.outbound, param, &id)
+        })
+    });
+    host::text_result(decorated.as_deref());
+}
