@@ -13,6 +13,7 @@
 //                       1 localStorage.setItem(a, b); 2 localStorage.removeItem(a);
 //                       3 history.replaceState(history.state, '', a); 4 console.warn(a)
 //   n() → Date.now()
+//   d(secs) → n         puts new Date(secs * 1000).toUTCString() in `held` (a cookie's Expires)
 //   r(...)              a capture result; s(p, l) a text result (empty: null)
 
 var SOURCES = [null, 'search', 'hash', 'stored'];
@@ -113,6 +114,10 @@ export function instantiate(bytes) {
         }
       },
       n: Date.now,
+      d: function (secs) {
+        held = encoder.encode(new Date(secs * 1000).toUTCString());
+        return held.length;
+      },
       r: function (p, l, q, m, source, storage, expiresAt) {
         result = {
           trackingId: l ? text(p, l) : null,
@@ -152,8 +157,18 @@ export function instantiate(bytes) {
       revokeConsent: function () {
         call('revoke');
       },
+      // The browser's URL parser finds the link's host, as the browser will when it follows
+      // it; the module decides (src/core/outbound.rs). Not http(s), or not absolute: null.
       decorateUrl: function (href) {
-        return typeof href == 'string' ? call('decorate', href) : null;
+        var url;
+        try {
+          url = new URL(href);
+        } catch (_) {
+          return null;
+        }
+        return typeof href == 'string' && /^https?:$/.test(url.protocol)
+          ? call('decorate', url.hostname + '\x00' + href)
+          : null;
       },
     };
   });

@@ -13,9 +13,10 @@ cargo build --release --target wasm32-unknown-unknown --lib --quiet --no-default
   --features standalone
 rm -rf pkg
 mkdir -p pkg
-# --converge repeats -Oz while it still shrinks; --strip-target-features drops a custom
-# section only tools read. (bench/SIZE_STEPS.md has what each flag saves.)
-node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
+# --converge repeats -Oz while it still shrinks; --zero-filled-memory lets it drop the zero
+# bytes of the static data (a new instance's memory is zeroed); --strip-target-features
+# drops a custom section only tools read. (bench/SIZE_STEPS.md has what each flag saves.)
+node_modules/.bin/wasm-opt -Oz --converge --zero-filled-memory --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   target/wasm32-unknown-unknown/release/taapit_capture.wasm -o pkg/taapit_capture.wasm
 cp pkg-template/* pkg/

@@ -35,10 +35,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
     || cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# --- npm packages (wasm-opt from binaryen, esbuild for the script tag, playwright-core for
-# end-to-end tests) ---
+# --- npm packages (wasm-opt from binaryen, esbuild and zopfli for the script tag,
+# playwright-core for end-to-end tests) ---
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] \
-   || [ ! -d node_modules/playwright-core ] \
+   || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/@gfx/zopfli ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error

@@ -52,7 +52,10 @@ static ALLOCATOR: TinyAlloc = TinyAlloc(UnsafeCell::new(Heap {
 /// The size class of a layout: `k` for blocks of `2^k` bytes, or `None` past the address space.
 fn class(layout: Layout) -> Option<usize> {
     let size = layout.size().max(layout.align()).max(MIN_BLOCK);
-    Some(size.checked_next_power_of_two()?.trailing_zeros() as usize)
+    // A power of two below 2^32 has at most 31 trailing zeros: the mask changes nothing but
+    // tells the compiler `free[k]` is in bounds (no bounds-check panic, and none of the
+    // panic's message and formatting data, in the `.wasm`).
+    Some(size.checked_next_power_of_two()?.trailing_zeros() as usize & (CLASSES - 1))
 }
 
 impl Heap {
@@ -92,7 +95,10 @@ impl Heap {
             // blocks (the lowest set bit of `next` is the largest one that fits there).
             while self.next < start {
                 let gap = self.next & self.next.wrapping_neg();
-                self.give(self.next as *mut u8, gap.trailing_zeros() as usize);
+                self.give(
+                    self.next as *mut u8,
+                    gap.trailing_zeros() as usize & (CLASSES - 1),
+                );
                 self.next += gap;
             }
             self.next = stop;

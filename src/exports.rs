@@ -6,7 +6,7 @@
 use crate::core::capture::{self, Capture, Page};
 use crate::core::options::{Consent, Options};
 use crate::core::outbound;
-use crate::core::text::concat;
+use crate::core::text::{concat, split_once_byte};
 use crate::host::{self, with_page, Text};
 use crate::prelude::*;
 
@@ -48,10 +48,12 @@ pub extern "C" fn revoke() {
     with_page(capture::revoke_consent)
 }
 
-/// `decorateUrl(href)`: the input is the `href`; the result, the decorated URL or `null`.
+/// `decorateUrl(href)`: the input is the link's host (the browser's URL parser's), `\0`, and
+/// the `href`; the result, the decorated URL or `null`.
 #[no_mangle]
 pub extern "C" fn decorate() {
-    let decorated = host::read(Text::Input, "").and_then(|href| {
+    let input = host::read(Text::Input, "").unwrap_or_default();
+    let decorated = split_once_byte(&input, 0).and_then(|(link_host, href)| {
         with_page(|page, session| {
             let options = &session.options;
             if options.outbound.is_empty() || options.consent == Consent::Pending {
@@ -59,7 +61,8 @@ pub extern "C" fn decorate() {
             }
             let id = capture::tracking_id(page, session)?;
             let param = options.params.first().map_or("ta_tid", String::as_str);
-            outbound::decorate(&href, &page.location().host, &options.outbound, param, &id)
+            let current = page.location().host;
+            outbound::decorate_link(href, link_host, &current, &options.outbound, param, &id)
         })
     });
     host::text_result(decorated.as_deref());

@@ -61,6 +61,9 @@ mod imports {
         /// `Date.now()`.
         #[link_name = "n"]
         pub fn now() -> f64;
+        /// Puts `new Date(secs * 1000).toUTCString()` in the register; its length.
+        #[link_name = "d"]
+        pub fn http_date(secs: f64) -> usize;
         /// Hands the loader a capture result: texts of length 0 are `null`, `source` and
         /// `storage` are 1-based codes (0 for `null`), `expires_at` is negative for `null`.
         #[link_name = "r"]
@@ -82,14 +85,20 @@ mod imports {
 
 /// Text `what` of the page (`arg`: the `localStorage` key), `None` when absent or unreadable.
 pub fn read(what: Text, arg: &str) -> Option<String> {
-    // SAFETY: the loader reads `arg` within its length, then writes exactly `len` bytes,
-    // TextEncoder output and so UTF-8, into a buffer of that capacity.
+    // SAFETY: the loader only reads `arg`, within its length.
+    let len = unsafe { imports::read(what as u32, arg.as_ptr(), arg.len()) };
+    Some(take(usize::try_from(len).ok()?))
+}
+
+/// The `len` bytes in the loader's register, as a string.
+fn take(len: usize) -> String {
+    let mut bytes = Vec::with_capacity(len);
+    // SAFETY: the loader writes exactly `len` bytes, the register's whole content (TextEncoder
+    // output, so UTF-8), into the buffer, which has room for them.
     unsafe {
-        let len = usize::try_from(imports::read(what as u32, arg.as_ptr(), arg.len())).ok()?;
-        let mut bytes = Vec::with_capacity(len);
         imports::copy(bytes.as_mut_ptr());
         bytes.set_len(len);
-        Some(String::from_utf8_unchecked(bytes))
+        String::from_utf8_unchecked(bytes)
     }
 }
 
@@ -169,6 +178,12 @@ impl Page for HostPage {
 
     fn log(&self, message: &str) {
         warn(message);
+    }
+
+    fn push_http_date(&self, out: &mut String, secs: u64) {
+        // SAFETY: a plain call; the date is put in the register.
+        let len = unsafe { imports::http_date(secs as f64) };
+        out.push_str(&take(len));
     }
 }
 

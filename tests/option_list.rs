@@ -92,12 +92,12 @@ fn a_refused_value_keeps_the_default_and_debug_says_which() {
     assert_eq!(
         said,
         [
-            "expiresInDays: expected a number of days (1-400); using the default",
-            "cookieName: expected a cookie name (letters, digits, !#$%&'*+-.^_`|~); using the default",
-            "params: expected a list of parameter names; using the default",
-            "sameSite: expected \"lax\", \"strict\" or \"none\"; using the default",
-            "outbound: expected host names or *.domain patterns (\"shop.example.net, *.example.org\"); using the default",
-            "attribution: expected \"last-click\" or \"first-click\"; using the default",
+            "expiresInDays: refused \"soon\"; using the default",
+            "cookieName: refused \"ta;tid\"; using the default",
+            "params: refused \" , \"; using the default",
+            "sameSite: refused \"sometimes\"; using the default",
+            "outbound: refused \"https://shop.example.net/\"; using the default",
+            "attribution: refused (not text); using the default",
         ]
     );
 }

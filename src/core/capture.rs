@@ -49,6 +49,18 @@ pub trait Page {
     fn now_ms(&self) -> u64;
     /// Writes a debug line to the console.
     fn log(&self, message: &str);
+    /// Appends the IMF-fixdate of Unix time `secs`, for a cookie's `Expires`: by default
+    /// [`push_http_date`](super::cookie::push_http_date); the shipped `.wasm` asks the
+    /// browser's `Date` instead, which saves the `.wasm` the calendar code.
+    fn push_http_date(&self, out: &mut String, secs: u64) {
+        super::cookie::push_http_date(out, secs);
+    }
+}
+
+/// Assigns `cookie` to `document.cookie`, its `Expires` written by the page.
+fn write_cookie(page: &mut impl Page, cookie: SetCookie) {
+    let text = cookie.build_with(|out, secs| page.push_http_date(out, secs));
+    page.set_cookie(&text);
 }
 
 /// Where the id returned by a capture came from.
@@ -135,9 +147,11 @@ pub struct Session {
     pub strip_pending: bool,
 }
 
-fn debug(page: &impl Page, options: &Options, parts: &[&str]) {
+/// With `debug`, logs `message` followed by `detail` (an id, a name, a domain, or nothing).
+/// Two texts, not a list of parts: each call site is code in the `.wasm`.
+fn debug(page: &impl Page, options: &Options, message: &str, detail: &str) {
     if options.debug {
-        page.log(&super::text::concat(parts));
+        page.log(&super::text::concat(&[message, detail]));
     }
 }
 
@@ -161,9 +175,7 @@ pub(crate) fn capture_owned(
     let location = page.location();
     let found = find_id(&location.search, &location.hash, &options.params);
     if found.rejected > 0 {
-        debug(page, options, &[
-            "[taapit] ignored a tracking parameter that is not a valid id (1-128 of A-Z a-z 0-9 - _ . ~)",
-        ]);
+        debug(page, options, "[taapit] ignored a tracking parameter that is not a valid id (1-128 of A-Z a-z 0-9 - _ . ~)", "");
     }
     let Some((id, part)) = found.id else {
         // Nothing valid to keep: any tracking parameter can leave the address at once.
@@ -207,7 +219,8 @@ fn strip_address(page: &mut impl Page, options: &Options, location: &Location) {
         debug(
             page,
             options,
-            &["[taapit] could not remove the tracking parameter from the address bar"],
+            "[taapit] could not remove the tracking parameter from the address bar",
+            "",
         );
     }
 }
@@ -228,7 +241,8 @@ fn decide(
                 debug(
                     page,
                     options,
-                    &["[taapit] first-click: kept the stored id, ignored ", &id],
+                    "[taapit] first-click: kept the stored id, ignored ",
+                    &id,
                 );
             }
             session.held = None;
@@ -249,11 +263,8 @@ fn decide(
         debug(
             page,
             options,
-            &[
-                "[taapit] consent pending: ",
-                &id,
-                " kept in memory until grantConsent()",
-            ],
+            "[taapit] consent pending: kept in memory until grantConsent(): ",
+            &id,
         );
         session.held = Some((id.clone(), source));
         return Capture {
@@ -326,7 +337,8 @@ fn persist(
         debug(
             page,
             options,
-            &["[taapit] SameSite=None needs Secure, which an http: page cannot set"],
+            "[taapit] SameSite=None needs Secure, which an http: page cannot set",
+            "",
         );
     }
     let mut outcome = Capture {
@@ -340,7 +352,8 @@ fn persist(
         debug(
             page,
             options,
-            &["[taapit] cookies are unavailable on this page"],
+            "[taapit] cookies are unavailable on this page",
+            "",
         );
     } else {
         let domain = cookie_domain(page, options, location);
@@ -349,7 +362,7 @@ fn persist(
             .max_age(max_age, now_ms / 1000)
             .same_site(options.same_site)
             .secure(secure);
-        page.set_cookie(&cookie.build());
+        write_cookie(page, cookie);
         // One read tells both whether the write shows and whether stale copies on other
         // levels are visible; only after expiring those is a second read needed. Copies of
         // the same id on other levels look like the new write, so when there were several,
@@ -363,15 +376,7 @@ fn persist(
         }
         if kept {
             if count > 1 {
-                debug(
-                    page,
-                    options,
-                    &[
-                        "[taapit] another ",
-                        name,
-                        " cookie (other path?) is visible and cannot be removed from here",
-                    ],
-                );
+                debug(page, options, "[taapit] another cookie of this name (other path?) is visible and cannot be removed from here: ", name);
             }
             page.storage_remove(&mirror::key(name));
             outcome.storage = Some(Storage::Cookie);
@@ -382,7 +387,8 @@ fn persist(
         debug(
             page,
             options,
-            &["[taapit] the browser did not keep the ", name, " cookie"],
+            "[taapit] the browser did not keep the cookie ",
+            name,
         );
     }
     if options.storage_fallback {
@@ -394,13 +400,15 @@ fn persist(
         debug(
             page,
             options,
-            &["[taapit] localStorage is unavailable: the id is kept in memory for this page"],
+            "[taapit] localStorage is unavailable: the id is kept in memory for this page",
+            "",
         );
     } else {
         debug(
             page,
             options,
-            &["[taapit] storageFallback is off: the id is kept in memory for this page"],
+            "[taapit] storageFallback is off: the id is kept in memory for this page",
+            "",
         );
     }
     outcome
@@ -432,11 +440,8 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
                 debug(
                     page,
                     options,
-                    &[
-                        "[taapit] the browser refused Domain=",
-                        domain,
-                        ": using auto",
-                    ],
+                    "[taapit] using auto: the browser refused Domain=",
+                    domain,
                 );
                 auto_domain(page, options, host)
             }
@@ -445,13 +450,8 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
             debug(
                 page,
                 options,
-                &[
-                    "[taapit] domain option ",
-                    domain,
-                    " does not cover ",
-                    host,
-                    ": using auto",
-                ],
+                "[taapit] using auto: the domain option does not cover this host: ",
+                domain,
             );
             auto_domain(page, options, host)
         }
@@ -473,15 +473,13 @@ fn accepts(page: &mut impl Page, options: &Options, domain: &str) -> bool {
     name.push_str("_probe");
     let mut nonce = String::from("p");
     super::cookie::push_u64(&mut nonce, page.now_ms());
-    page.set_cookie(
-        &SetCookie::new(&name, &nonce)
-            .domain(Some(domain))
-            .max_age(10, page.now_ms() / 1000)
-            .build(),
-    );
+    let probe = SetCookie::new(&name, &nonce)
+        .domain(Some(domain))
+        .max_age(10, page.now_ms() / 1000);
+    write_cookie(page, probe);
     let kept = visible(page, &name, &nonce).1;
     if kept {
-        page.set_cookie(&SetCookie::removal(&name, Some(domain)).build());
+        write_cookie(page, SetCookie::removal(&name, Some(domain)));
     }
     kept
 }
@@ -505,11 +503,7 @@ fn remove_levels(
     let levels = core::iter::once(None).chain(domains.iter().map(|d| Some(d.as_str())));
     for level in levels {
         if Some(level) != keep {
-            page.set_cookie(
-                &SetCookie::removal(name, level)
-                    .secure(location.https)
-                    .build(),
-            );
+            write_cookie(page, SetCookie::removal(name, level).secure(location.https));
         }
     }
 }

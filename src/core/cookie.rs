@@ -91,6 +91,12 @@ impl core::fmt::Display for SetCookie<'_> {
 impl SetCookie<'_> {
     /// The string to assign to `document.cookie`.
     pub fn build(&self) -> String {
+        self.build_with(push_http_date)
+    }
+
+    /// [`build`](Self::build), with `push_date` writing the `Expires` date of a Unix time (as
+    /// [`push_http_date`] does): the shipped `.wasm` has the browser's `Date` write it.
+    pub fn build_with(&self, push_date: impl FnOnce(&mut String, u64)) -> String {
         let mut s = String::with_capacity(160);
         s.push_str(self.name);
         s.push('=');
@@ -109,7 +115,7 @@ impl SetCookie<'_> {
         } else {
             self.now_secs + self.max_age
         };
-        push_http_date(&mut s, expires);
+        push_date(&mut s, expires);
         s.push_str("; SameSite=");
         s.push_str(self.same_site.as_str());
         if self.secure {
@@ -132,10 +138,10 @@ impl SetCookie<'_> {
 pub fn values_of<'a>(jar: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     split_byte(jar, b';').filter_map(move |pair| {
         let (n, v) = split_once_byte(pair, b'=')?;
-        if n.trim() != name {
+        if n.trim_ascii() != name {
             return None;
         }
-        let v = v.trim();
+        let v = v.trim_ascii();
         Some(
             v.strip_prefix("\"")
                 .and_then(|v| v.strip_suffix("\""))

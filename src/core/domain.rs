@@ -98,7 +98,7 @@ pub fn candidates(host: &str) -> Vec<String> {
 
 /// Normalises a `domain` option: lower case, without a leading dot.
 pub fn normalize(domain: &str) -> String {
-    trim_start_byte(domain.trim(), b'.').to_ascii_lowercase()
+    trim_start_byte(domain.trim_ascii(), b'.').to_ascii_lowercase()
 }
 
 /// Whether `domain` (normalised) is `host` itself or a parent of it.

@@ -245,7 +245,7 @@ pub fn clamp_days(days: u32) -> u32 {
 /// dropped; `None` if none is left.
 pub fn parse_params(text: &str) -> Option<Vec<String>> {
     let mut names = Vec::new();
-    for name in split_byte(text, b',').map(str::trim) {
+    for name in split_byte(text, b',').map(str::trim_ascii) {
         if !name.is_empty() {
             names.push(name.to_owned());
         }
@@ -262,27 +262,21 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// The options a page passes as text, and what a valid value of each looks like (for the
-/// `debug` message), in the order they are read.
-const FIELDS: [(&str, &str); 12] = [
-    ("debug", "true or false"),
-    ("params", "a list of parameter names"),
-    (
-        "cookieName",
-        "a cookie name (letters, digits, !#$%&'*+-.^_`|~)",
-    ),
-    ("expiresInDays", "a number of days (1-400)"),
-    ("domain", "\"auto\", \"host\" or a domain name"),
-    ("attribution", "\"last-click\" or \"first-click\""),
-    ("sameSite", "\"lax\", \"strict\" or \"none\""),
-    ("secure", "\"auto\", true or false"),
-    ("consent", "\"granted\" or \"pending\""),
-    ("stripParam", "true or false"),
-    ("storageFallback", "true or false"),
-    (
-        "outbound",
-        "host names or *.domain patterns (\"shop.example.net, *.example.org\")",
-    ),
+/// The options a page passes as text, in the order they are read. (What a valid value of each
+/// looks like is in the README's options table; the `.wasm` does not carry those texts.)
+const FIELDS: [&str; 12] = [
+    "debug",
+    "params",
+    "cookieName",
+    "expiresInDays",
+    "domain",
+    "attribution",
+    "sameSite",
+    "secure",
+    "consent",
+    "stripParam",
+    "storageFallback",
+    "outbound",
 ];
 
 /// Separates the entries of an option list.
@@ -334,44 +328,46 @@ impl Options {
             }
         };
         for (name, value) in entries() {
-            let Some((_, expected)) = FIELDS.iter().find(|(known, _)| *known == name) else {
+            let Some(field) = FIELDS.iter().position(|known| *known == name) else {
                 say(&[name, ": no such option (ignored)"]);
                 continue;
             };
-            if !value.is_some_and(|value| options.set(name, value, &mut say)) {
-                say(&[name, ": expected ", expected, "; using the default"]);
+            match value {
+                Some(value) if options.set(field, value, &mut say) => {}
+                Some(value) => say(&[name, ": refused \"", value, "\"; using the default"]),
+                None => say(&[name, ": refused (not text); using the default"]),
             }
         }
         options
     }
 
-    /// Sets option `name` (a known one) from its text; `false` if the text is refused.
-    fn set(&mut self, name: &str, text: &str, say: &mut impl FnMut(&[&str])) -> bool {
+    /// Sets option `FIELDS[field]` from its text; `false` if the text is refused. By index,
+    /// not by name: each name compared again would be code in the `.wasm`.
+    fn set(&mut self, field: usize, text: &str, say: &mut impl FnMut(&[&str])) -> bool {
         fn put<T>(slot: &mut T, value: Option<T>) -> bool {
             value.map(|v| *slot = v).is_some()
         }
-        match name {
-            "debug" => parse_bool(text).is_some(),
-            "params" => put(&mut self.params, parse_params(text)),
-            "cookieName" => put(
+        match field {
+            0 => parse_bool(text).is_some(), // debug, read before the others
+            1 => put(&mut self.params, parse_params(text)),
+            2 => put(
                 &mut self.cookie_name,
                 is_valid_name(text).then(|| text.to_owned()),
             ),
-            "expiresInDays" => {
+            3 => {
                 let days = parse_days(text);
                 if days.is_some_and(|d| clamp_days(d) != d) {
                     say(&["expiresInDays: clamped to 1-400 days"]);
                 }
                 put(&mut self.expires_in_days, days)
             }
-            "domain" => put(&mut self.domain, DomainOption::parse(text)),
-            "attribution" => put(&mut self.attribution, Attribution::parse(text)),
-            "sameSite" => put(&mut self.same_site, SameSite::parse(text)),
-            "secure" => put(&mut self.secure, Secure::parse(text)),
-            "consent" => put(&mut self.consent, Consent::parse(text)),
-            "stripParam" => put(&mut self.strip_param, parse_bool(text)),
-            "storageFallback" => put(&mut self.storage_fallback, parse_bool(text)),
-            // "outbound", the last of FIELDS.
+            4 => put(&mut self.domain, DomainOption::parse(text)),
+            5 => put(&mut self.attribution, Attribution::parse(text)),
+            6 => put(&mut self.same_site, SameSite::parse(text)),
+            7 => put(&mut self.secure, Secure::parse(text)),
+            8 => put(&mut self.consent, Consent::parse(text)),
+            9 => put(&mut self.strip_param, parse_bool(text)),
+            10 => put(&mut self.storage_fallback, parse_bool(text)),
             _ => put(&mut self.outbound, parse_patterns(text)),
         }
     }
@@ -390,7 +386,7 @@ impl Options {
 /// assert_eq!(parse_days("12abc"), None);
 /// ```
 pub fn parse_days(text: &str) -> Option<u32> {
-    let text = text.trim();
+    let text = text.trim_ascii();
     let (negative, number) = match text.strip_prefix("-") {
         Some(number) => (true, number),
         None => (false, text.strip_prefix("+").unwrap_or(text)),

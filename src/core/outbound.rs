@@ -20,7 +20,7 @@ use super::text::{rsplit_byte, split_byte, split_once_byte, trim_end_byte};
 /// trimmed, in lower case, without a trailing dot. `None` for anything else (`*`, a URL,
 /// a port, a bare `*.`).
 pub fn parse_pattern(text: &str) -> Option<String> {
-    let pattern = trim_end_byte(text.trim(), b'.').to_ascii_lowercase();
+    let pattern = trim_end_byte(text.trim_ascii(), b'.').to_ascii_lowercase();
     let host = pattern.strip_prefix("*.").unwrap_or(&pattern);
     let valid = !host.is_empty()
         && split_byte(host, b'.').all(|label| {
@@ -39,7 +39,7 @@ pub fn parse_patterns(text: &str) -> Option<Vec<String>> {
     // in the `.wasm` than the loop.
     let mut patterns = Vec::new();
     for pattern in split_byte(text, b',') {
-        if !pattern.trim().is_empty() {
+        if !pattern.trim_ascii().is_empty() {
             patterns.push(parse_pattern(pattern)?);
         }
     }
@@ -108,12 +108,35 @@ pub fn decorate(
     param: &str,
     id: &str,
 ) -> Option<String> {
+    decorate_link(href, &url_host(href)?, current_host, patterns, param, id)
+}
+
+/// [`decorate`] for a link whose host is known: `host`, as the browser's URL parser gives it
+/// (`new URL(href).hostname` of an `http:`/`https:` URL). The shipped `.wasm` is given it by
+/// its loader, which has the browser's own parser, so it needs none of its own.
+///
+/// ```
+/// use taapit_capture::core::outbound::decorate_link;
+/// let patterns = vec!["*.example.org".to_string()];
+/// assert_eq!(
+///     decorate_link("https://Example.org/a#b", "example.org", "www.example.com", &patterns, "ta_tid", "abc").as_deref(),
+///     Some("https://Example.org/a?ta_tid=abc#b"),
+/// );
+/// ```
+pub fn decorate_link(
+    href: &str,
+    host: &str,
+    current_host: &str,
+    patterns: &[String],
+    param: &str,
+    id: &str,
+) -> Option<String> {
     if param.is_empty() || !is_valid_id(id) {
         return None;
     }
-    let host = url_host(href)?;
+    let host = trim_end_byte(host, b'.').to_ascii_lowercase();
     let current = trim_end_byte(current_host, b'.').to_ascii_lowercase();
-    if host == current || !patterns.iter().any(|p| matches(&host, p)) {
+    if host.is_empty() || host == current || !patterns.iter().any(|p| matches(&host, p)) {
         return None;
     }
     let (before_hash, hash) = href
