@@ -3,16 +3,16 @@
 // the wasm's initial linear memory is over 1 MiB (DESIGN.md §5). Ceilings against regressions,
 // not the targets (BENCHMARKS.md has those).
 //
-// DESIGN.md §5's size ceiling is 12 KB gzip; the build is not there yet (BENCHMARKS.md says
-// what stands in the way), so until it is, this holds the interim ceiling below, just above
-// the size the build has now, so no change makes it bigger unnoticed. Lower it with every
-// size step, down to 12 KB.
+// DESIGN.md §5's size ceiling is 12 KB gzip; the build is not there yet (12 967 B; the end of
+// bench/SIZE_STEPS.md says what stands in the way), so until it is, this holds the interim
+// ceiling below, just above the size the build has now, so no change makes it bigger
+// unnoticed. Lower it with every size step, down to 12 KB.
 import path from 'node:path';
 import { PKG_DIR } from '../scripts/server.mjs';
 import { fetchedFiles, initialMemory, sizes } from './run.mjs';
 
 const DESIGN_GZIP_CEILING = 12 * 1024;
-const GZIP_CEILING = 15 * 1024;
+const GZIP_CEILING = 13 * 1024;
 const MEMORY_CEILING = 1024 * 1024;
 
 const files = await fetchedFiles('script');
