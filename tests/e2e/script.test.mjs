@@ -95,7 +95,8 @@ function makeSession(context, errors) {
       page.on('console', (m) => {
         if (m.type() === 'warning') warnings.push(m.text());
       });
-      if (init) await page.addInitScript(init);
+      // `init`: a function run before the page's scripts, or [function, argument].
+      if (init) await page.addInitScript(...(Array.isArray(init) ? init : [init]));
       const url = server.url(host, `/s?page=${pageId}${query ? `&${query}` : ''}${hash}`);
       const t0 = Date.now() / 1000;
       await gotoOk(page, url);
@@ -364,6 +365,35 @@ taapit.ready(function (api) { log.push('ready:' + api.getTrackingId() + ':' + ap
       });
       assert.equal(gone.loaded, false);
       assert.deepEqual(gone.log, ['ready:null:false']);
+    });
+  });
+
+  test('the inlined .wasm needs no request; without DecompressionStream it is fetched from beside the script', async () => {
+    const id = makePage({});
+    // Records what the page fetches; `old` also removes DecompressionStream, as in Safari < 16.4.
+    const watch = (old) => {
+      window.fetched = [];
+      const fetch = window.fetch;
+      window.fetch = function (url) {
+        window.fetched.push(String(url));
+        return fetch.apply(this, arguments);
+      };
+      if (old) delete window.DecompressionStream;
+    };
+    await inContext(async (s) => {
+      for (const [old, value] of [[false, 'inlined'], [true, 'fetched']]) {
+        const page = await s.open('app.example.com', id, `${NAME}=${value}`, { init: [watch, old] });
+        const seen = await page.evaluate(() => ({ loaded: taapit.loaded, id: taapit.getTrackingId(), fetched }));
+        await page.close();
+        assert.equal(seen.loaded, true, value);
+        assert.equal(seen.id, value);
+        assert.deepEqual(
+          seen.fetched.map((url) => new URL(url).pathname),
+          old ? ['/pkg/taapit_capture.wasm'] : [],
+          `${value}: what the script fetched`,
+        );
+        assert.deepEqual((await s.idCookies()).map((c) => c.value), [value]);
+      }
     });
   });
 });
