@@ -1,5 +1,51 @@
-import type { CaptureOptions, CaptureResult } from './taapit_capture.js';
-export type { CaptureOptions, CaptureResult };
+/** Options of `capture()`. Every field is optional; a bad value falls back to its default
+ * (and, with `debug`, the console says which). */
+export interface CaptureOptions {
+  /** URL parameters carrying the id, tried in order. Default `["ta_tid"]`. */
+  params?: string[] | string;
+  /** Cookie name. Default `"ta_tid"`. */
+  cookieName?: string;
+  /** Cookie lifetime in days, clamped to 1–400. Default 90. */
+  expiresInDays?: number;
+  /** `"auto"` (default), `"host"` (host-only), or a domain the host is or belongs to. */
+  domain?: string;
+  /** Default `"last-click"`. */
+  attribution?: "last-click" | "first-click";
+  /** Default `"lax"`. `"none"` forces `Secure`. */
+  sameSite?: "lax" | "strict" | "none";
+  /** Default `"auto"`: `Secure` on https pages. */
+  secure?: "auto" | boolean;
+  /** `"pending"` keeps the id in memory until `grantConsent()`. Default `"granted"`. */
+  consent?: "granted" | "pending";
+  /** Remove the tracking parameters from the address bar. Default `false`. */
+  stripParam?: boolean;
+  /** Keep the id in localStorage when cookies cannot be written. Default `true`. */
+  storageFallback?: boolean;
+  /** Log to the console why an id was not stored or an option was refused. Default `false`. */
+  debug?: boolean;
+  /**
+   * Hosts whose links get `ta_tid=<id>` added when followed: `"shop.example.net"` (that host)
+   * or `"*.example.org"` (the domain and every subdomain). Default none. Links are decorated
+   * at click time by one delegated listener; for `window.open` or redirects made in JS, pass
+   * the URL through `decorateUrl()`.
+   */
+  outbound?: string[] | string;
+}
+
+/** What `capture()` or `grantConsent()` did. */
+export interface CaptureResult {
+  /** The tracking id now in effect, or `null`. */
+  trackingId: string | null;
+  /** Where it came from. */
+  source: "search" | "hash" | "stored" | null;
+  /** Where it is kept. */
+  storage: "cookie" | "localStorage" | "memory" | null;
+  /** The cookie's `Domain` when this call wrote one; `null` for host-only or no write. */
+  domain: string | null;
+  /** When the kept id expires (Unix milliseconds): what this call wrote, or the mirror's
+   * expiry for an id read back from it; `null` when unknown (a stored cookie, memory). */
+  expiresAt: number | null;
+}
 
 // Every function loads the WebAssembly module on first use and returns a Promise: calls made
 // before it has loaded wait for it (they are awaited, not dropped). None rejects: a failed load

@@ -1,7 +1,7 @@
 // Types for the script build (taapit.js): it exports nothing and defines `window.taapit`.
 // Reference it from a page's TypeScript with `/// <reference types="taapit-capture/taapit.js" />`
 // or `import type {} from 'taapit-capture/taapit.js'`.
-import type { CaptureResult } from './taapit_capture.js';
+import type { CaptureResult } from './index.js';
 
 /** `window.taapit`, defined by `<script src=".../taapit.js" async data-…></script>`. */
 export interface TaapitScript {
