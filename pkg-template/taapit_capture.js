@@ -160,15 +160,14 @@ export function instantiate(bytes) {
       // The browser's URL parser finds the link's host, as the browser will when it follows
       // it; the module decides (src/core/outbound.rs). Not http(s), or not absolute: null.
       decorateUrl: function (href) {
+        if (typeof href != 'string') return null;
         var url;
         try {
           url = new URL(href);
         } catch (_) {
           return null;
         }
-        return typeof href == 'string' && /^https?:$/.test(url.protocol)
-          ? call('decorate', url.hostname + '\x00' + href)
-          : null;
+        return /^https?:$/.test(url.protocol) ? call('decorate', url.hostname + '\x00' + href) : null;
       },
     };
   });

@@ -3,7 +3,7 @@
 //! if any, through [`host::read`]`(Text::Input)` and hands its result back through
 //! [`host::capture_result`] or [`host::text_result`]: plain Rust underneath, a thin skin here.
 
-use crate::core::capture::{self, Capture, Page};
+use crate::core::capture;
 use crate::core::options::{Consent, Options};
 use crate::core::outbound;
 use crate::core::text::{concat, split_once_byte};
@@ -19,8 +19,7 @@ pub extern "C" fn capture() {
         message.push_str(&concat(parts));
         host::warn(&message);
     });
-    let outcome: Capture =
-        with_page(|page, session| capture::capture_owned(page, session, options));
+    let outcome = with_page(|page, session| capture::capture_owned(page, session, options));
     host::capture_result(&outcome);
 }
 
@@ -61,7 +60,8 @@ pub extern "C" fn decorate() {
             }
             let id = capture::tracking_id(page, session)?;
             let param = options.params.first().map_or("ta_tid", String::as_str);
-            let current = page.location().host;
+            // Only the page's host: a click needs none of the other location texts.
+            let current = host::read(Text::Hostname, "").unwrap_or_default();
             outbound::decorate_link(href, link_host, &current, &options.outbound, param, &id)
         })
     });
