@@ -12,7 +12,7 @@
 
 /** Installs the listener. */
 export function watchLinks(decorate, warn) {
-  var follow = function (event) {
+  var follow = (event) => {
     try {
       var path = event.composedPath ? event.composedPath() : [event.target];
       for (var i = 0; i < path.length; i++) {

@@ -29,9 +29,7 @@ var LOCATION = ['hostname', 'pathname', 'search', 'hash', 'protocol'];
 export function optionList(options) {
   var list = [];
   // \x00 and \x01 are the list's separators: inside a name or a value they are garbage.
-  var clean = function (text) {
-    return String(text).replace(/[\x00\x01]/g, '\ufffd');
-  };
+  var clean = (text) => String(text).replace(/[\x00\x01]/g, '\ufffd');
   if (options && typeof options == 'object') {
     try {
       list = listed(options, clean);
@@ -50,10 +48,7 @@ function listed(options, clean) {
       var value = options[name];
       if (value == null) continue;
       if (Array.isArray(value)) {
-        var texts = value.every(function (item) {
-          return typeof item == 'string';
-        });
-        value = texts ? value.join() : {};
+        value = value.every((item) => typeof item == 'string') ? value.join() : {};
       }
       if (typeof value != 'object' && typeof value != 'function' && typeof value != 'symbol') {
         entry += '\x01' + clean(value);
@@ -79,12 +74,10 @@ export function instantiate(bytes) {
   var held;
   var input = '';
   var result = null;
-  var text = function (p, l) {
-    return decoder.decode(new Uint8Array(exports.memory.buffer, p, l));
-  };
+  var text = (p, l) => decoder.decode(new Uint8Array(exports.memory.buffer, p, l));
   var imports = {
     t: {
-      t: function (what, p, l) {
+      t: (what, p, l) => {
         try {
           var value = what < 5 ? location[LOCATION[what]]
             : what < 6 ? document.cookie
@@ -97,10 +90,8 @@ export function instantiate(bytes) {
           return -1;
         }
       },
-      c: function (p) {
-        new Uint8Array(exports.memory.buffer).set(held, p);
-      },
-      w: function (what, p, l, q, m) {
+      c: (p) => new Uint8Array(exports.memory.buffer).set(held, p),
+      w: (what, p, l, q, m) => {
         try {
           var a = text(p, l);
           if (what == 0) document.cookie = a;
@@ -114,52 +105,43 @@ export function instantiate(bytes) {
         }
       },
       n: Date.now,
-      d: function (secs) {
-        held = encoder.encode(new Date(secs * 1000).toUTCString());
-        return held.length;
-      },
-      r: function (p, l, q, m, source, storage, expiresAt) {
+      d: (secs) => (held = encoder.encode(new Date(secs * 1000).toUTCString())).length,
+      r: (p, l, q, m, source, storage, expiresAt) => {
         result = {
           trackingId: l ? text(p, l) : null,
-          source: SOURCES[source] || null,
-          storage: STORAGES[storage] || null,
+          source: SOURCES[source],
+          storage: STORAGES[storage],
           domain: m ? text(q, m) : null,
           expiresAt: expiresAt < 0 ? null : expiresAt,
         };
       },
-      s: function (p, l) {
+      s: (p, l) => {
         result = l ? text(p, l) : null;
       },
     },
   };
   // Runs export `name` with `value` as its input; what it handed back.
-  var call = function (name, value) {
+  var call = (name, value) => {
     input = value;
     result = null;
     exports[name]();
     return result;
   };
-  return WebAssembly.instantiate(bytes, imports).then(function (made) {
+  return WebAssembly.instantiate(bytes, imports).then((made) => {
     exports = made.instance.exports;
     return {
-      capture: function (options) {
-        return call('capture', optionList(options));
-      },
-      getTrackingId: function () {
-        return call('id');
-      },
-      clearTrackingId: function () {
+      capture: (options) => call('capture', optionList(options)),
+      getTrackingId: () => call('id'),
+      clearTrackingId: () => {
         call('clear');
       },
-      grantConsent: function () {
-        return call('grant');
-      },
-      revokeConsent: function () {
+      grantConsent: () => call('grant'),
+      revokeConsent: () => {
         call('revoke');
       },
       // The browser's URL parser finds the link's host, as the browser will when it follows
       // it; the module decides (src/core/outbound.rs). Not http(s), or not absolute: null.
-      decorateUrl: function (href) {
+      decorateUrl: (href) => {
         if (typeof href != 'string') return null;
         var url;
         try {

@@ -15,10 +15,9 @@
 // Nothing here throws into the page: every entry point catches, and a failed load still
 // runs the ready callbacks, with getTrackingId() returning null.
 import { instantiate } from '../pkg-template/taapit_capture.js';
-import DEFLATED_WASM from '../pkg/taapit_capture.wasm';
 import { watchLinks } from '../pkg-template/outbound.js';
 
-(function (w, d) {
+(function (w, d, payload) {
   function warn(e) {
     try {
       console.warn('[taapit]', e);
@@ -127,11 +126,18 @@ import { watchLinks } from '../pkg-template/outbound.js';
           return response.arrayBuffer();
         });
       }
-      // base64 → bytes with a plain loop: Uint8Array.from with a callback per byte is
-      // several times slower, and this runs before the id is stored.
-      var text = atob(DEFLATED_WASM);
-      var bytes = new Uint8Array(text.length);
-      for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+      // The payload's six-bit digits → bytes. Its 64-character alphabet is not base64's but
+      // the script's own most frequent characters (script/build.mjs says why), so `atob`
+      // cannot read it: a lookup table and a bit accumulator do.
+      var digits = new Uint8Array(128);
+      for (var k = 0; k < 64; k++) digits[PAYLOAD_ALPHABET.charCodeAt(k)] = k;
+      var bytes = new Uint8Array((payload.length * 3) >> 2);
+      for (var i = 0, n = 0, bits = 0, acc = 0; i < payload.length; i++) {
+        acc = (acc << 6) | digits[payload.charCodeAt(i)];
+        bits += 6;
+        // Only the low 8 bits of a shift land in the byte: older bits may overflow away.
+        if (bits >= 8) bytes[n++] = acc >> (bits -= 8);
+      }
       var inflated = new Response(bytes).body.pipeThrough(new DecompressionStream('deflate'));
       return new Response(inflated).arrayBuffer();
     };
@@ -148,4 +154,5 @@ import { watchLinks } from '../pkg-template/outbound.js';
   } catch (e) {
     warn(e);
   }
-})(window, document);
+  // The payload last in the file: the deflated .wasm in six-bit digits (script/build.mjs).
+})(window, document, PAYLOAD);

@@ -1255,8 +1255,8 @@ async fn debug_says_why_nothing_was_stored_and_is_quiet_otherwise() {
     assert!(said.iter().all(|w| w.starts_with("[taapit]")), "{said:?}");
     for reason in [
         "not a valid id",
-        "cookies are unavailable",
-        "localStorage is unavailable",
+        "cookies unavailable",
+        "localStorage unavailable",
     ] {
         assert!(
             said.iter().any(|w| w.contains(reason)),

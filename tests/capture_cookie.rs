@@ -162,14 +162,14 @@ fn a_secure_cookie_the_http_page_cannot_keep_falls_back_to_the_mirror() {
         assert!(page.stored("ta_tid").is_empty());
         assert_eq!(outcome.storage, Some(Storage::LocalStorage));
         assert_eq!(tracking_id(&page, &session).as_deref(), Some("abc"));
-        assert!(page.logged("did not keep"));
+        assert!(page.logged("refused the cookie"));
     }
     let options = Options {
         same_site: SameSite::None,
         ..debug_options()
     };
     let (page, _, _) = capture_on("http://example.com/?ta_tid=abc", &options);
-    assert!(page.logged("SameSite=None needs Secure"));
+    assert!(page.logged("SameSite=None needs https"));
 }
 
 #[test]

@@ -472,7 +472,7 @@ fn scenarios() -> Vec<(&'static str, FakeBrowser, Options, &'static str)> {
             "cookies unavailable",
             unavailable("https://shop.example.com/?ta_tid=abc"),
             o(),
-            "cookies are unavailable",
+            "cookies unavailable",
         ),
         (
             "first-click keeps stored",
@@ -518,19 +518,19 @@ fn scenarios() -> Vec<(&'static str, FakeBrowser, Options, &'static str)> {
                 storage_fallback: false,
                 ..o()
             },
-            "storageFallback is off",
+            "storageFallback off",
         ),
     ];
     let mut ignored = FakeBrowser::new("https://shop.example.com/?ta_tid=abc");
     ignored.set_cookie_mode(CookieMode::Ignored);
-    v.push(("cookies ignored", ignored, o(), "did not keep"));
+    v.push(("cookies ignored", ignored, o(), "refused the cookie"));
     let mut nothing = unavailable("https://shop.example.com/?ta_tid=abc");
     nothing.set_storage_available(false);
     v.push((
         "no storage at all",
         nothing,
         o(),
-        "localStorage is unavailable",
+        "localStorage unavailable",
     ));
     v
 }

@@ -147,11 +147,13 @@ pub struct Session {
     pub strip_pending: bool,
 }
 
-/// With `debug`, logs `message` followed by `detail` (an id, a name, a domain, or nothing).
-/// Two texts, not a list of parts: each call site is code in the `.wasm`.
+/// With `debug`, logs `[taapit] `, `message` and `detail` (an id, a name, a domain, or
+/// nothing). Two texts, not a list of parts: each call site is code in the `.wasm`. (The
+/// texts are short because each is bytes in the `.wasm`; the README's "What `debug` says"
+/// explains each.)
 fn debug(page: &impl Page, options: &Options, message: &str, detail: &str) {
     if options.debug {
-        page.log(&super::text::concat(&[message, detail]));
+        page.log(&super::text::concat(&["[taapit] ", message, detail]));
     }
 }
 
@@ -175,7 +177,12 @@ pub(crate) fn capture_owned(
     let location = page.location();
     let found = find_id(&location.search, &location.hash, &options.params);
     if found.rejected > 0 {
-        debug(page, options, "[taapit] ignored a tracking parameter that is not a valid id (1-128 of A-Z a-z 0-9 - _ . ~)", "");
+        debug(
+            page,
+            options,
+            "ignored a tracking parameter that is not a valid id",
+            "",
+        );
     }
     let Some((id, part)) = found.id else {
         // Nothing valid to keep: any tracking parameter can leave the address at once.
@@ -219,7 +226,7 @@ fn strip_address(page: &mut impl Page, options: &Options, location: &Location) {
         debug(
             page,
             options,
-            "[taapit] could not remove the tracking parameter from the address bar",
+            "could not remove the tracking parameter from the address",
             "",
         );
     }
@@ -241,7 +248,7 @@ fn decide(
                 debug(
                     page,
                     options,
-                    "[taapit] first-click: kept the stored id, ignored ",
+                    "first-click: kept the stored id, ignored ",
                     &id,
                 );
             }
@@ -260,12 +267,7 @@ fn decide(
     }
     session.captured = Some(id.clone());
     if options.consent == Consent::Pending {
-        debug(
-            page,
-            options,
-            "[taapit] consent pending: kept in memory until grantConsent(): ",
-            &id,
-        );
+        debug(page, options, "consent pending: in memory only: ", &id);
         session.held = Some((id.clone(), source));
         return Capture {
             tracking_id: Some(id),
@@ -334,12 +336,7 @@ fn persist(
     let expires_at_ms = now_ms + max_age * 1000;
     let secure = options.secure.applies(location.https, options.same_site);
     if options.same_site == SameSite::None && !location.https {
-        debug(
-            page,
-            options,
-            "[taapit] SameSite=None needs Secure, which an http: page cannot set",
-            "",
-        );
+        debug(page, options, "SameSite=None needs https", "");
     }
     let mut outcome = Capture {
         tracking_id: Some(id.clone()),
@@ -349,12 +346,7 @@ fn persist(
         expires_at_ms: None,
     };
     if page.cookies().is_none() {
-        debug(
-            page,
-            options,
-            "[taapit] cookies are unavailable on this page",
-            "",
-        );
+        debug(page, options, "cookies unavailable", "");
     } else {
         let domain = cookie_domain(page, options, location);
         let cookie = SetCookie::new(name, &id)
@@ -376,7 +368,12 @@ fn persist(
         }
         if kept {
             if count > 1 {
-                debug(page, options, "[taapit] another cookie of this name (other path?) is visible and cannot be removed from here: ", name);
+                debug(
+                    page,
+                    options,
+                    "another cookie (other path?) is visible: ",
+                    name,
+                );
             }
             page.storage_remove(&mirror::key(name));
             outcome.storage = Some(Storage::Cookie);
@@ -384,12 +381,7 @@ fn persist(
             outcome.expires_at_ms = Some(expires_at_ms);
             return outcome;
         }
-        debug(
-            page,
-            options,
-            "[taapit] the browser did not keep the cookie ",
-            name,
-        );
+        debug(page, options, "the browser refused the cookie ", name);
     }
     if options.storage_fallback {
         if page.storage_set(&mirror::key(name), &mirror::encode(&id, expires_at_ms)) {
@@ -400,16 +392,11 @@ fn persist(
         debug(
             page,
             options,
-            "[taapit] localStorage is unavailable: the id is kept in memory for this page",
+            "localStorage unavailable: in memory only",
             "",
         );
     } else {
-        debug(
-            page,
-            options,
-            "[taapit] storageFallback is off: the id is kept in memory for this page",
-            "",
-        );
+        debug(page, options, "storageFallback off: in memory only", "");
     }
     outcome
 }
@@ -440,7 +427,7 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
                 debug(
                     page,
                     options,
-                    "[taapit] using auto: the browser refused Domain=",
+                    "using auto: the browser refused Domain=",
                     domain,
                 );
                 auto_domain(page, options, host)
@@ -450,7 +437,7 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
             debug(
                 page,
                 options,
-                "[taapit] using auto: the domain option does not cover this host: ",
+                "using auto: the domain option does not cover this host: ",
                 domain,
             );
             auto_domain(page, options, host)

@@ -7,7 +7,7 @@
 
 use crate::prelude::*;
 
-use super::text::{split_byte, trim_start_byte};
+use super::text::{split_byte, trim_start_str};
 
 /// The shape of a host name, as far as cookie domains care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +98,7 @@ pub fn candidates(host: &str) -> Vec<String> {
 
 /// Normalises a `domain` option: lower case, without a leading dot.
 pub fn normalize(domain: &str) -> String {
-    trim_start_byte(domain.trim_ascii(), b'.').to_ascii_lowercase()
+    trim_start_str(domain.trim_ascii(), ".").to_ascii_lowercase()
 }
 
 /// Whether `domain` (normalised) is `host` itself or a parent of it.

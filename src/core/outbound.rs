@@ -14,13 +14,13 @@ use crate::prelude::*;
 
 use super::id::is_valid_id;
 use super::query::decode_bytes;
-use super::text::{rsplit_byte, split_byte, split_once_byte, trim_end_byte};
+use super::text::{rsplit_byte, split_byte, split_once_byte, trim_end_str};
 
 /// Reads one pattern: a host name (`shop.example.net`) or a wildcard (`*.example.org`),
 /// trimmed, in lower case, without a trailing dot. `None` for anything else (`*`, a URL,
 /// a port, a bare `*.`).
 pub fn parse_pattern(text: &str) -> Option<String> {
-    let pattern = trim_end_byte(text.trim_ascii(), b'.').to_ascii_lowercase();
+    let pattern = trim_end_str(text.trim_ascii(), ".").to_ascii_lowercase();
     let host = pattern.strip_prefix("*.").unwrap_or(&pattern);
     let valid = !host.is_empty()
         && split_byte(host, b'.').all(|label| {
@@ -76,7 +76,7 @@ pub fn url_host(href: &str) -> Option<String> {
     } else {
         split_once_byte(host_port, b':').map_or(host_port, |(host, _)| host)
     };
-    let host = trim_end_byte(host, b'.').to_ascii_lowercase();
+    let host = trim_end_str(host, ".").to_ascii_lowercase();
     (!host.is_empty()).then_some(host)
 }
 
@@ -134,8 +134,8 @@ pub fn decorate_link(
     if param.is_empty() || !is_valid_id(id) {
         return None;
     }
-    let host = trim_end_byte(host, b'.').to_ascii_lowercase();
-    let current = trim_end_byte(current_host, b'.').to_ascii_lowercase();
+    let host = trim_end_str(host, ".").to_ascii_lowercase();
+    let current = trim_end_str(current_host, ".").to_ascii_lowercase();
     if host.is_empty() || host == current || !patterns.iter().any(|p| matches(&host, p)) {
         return None;
     }

@@ -6,7 +6,7 @@
 use crate::prelude::*;
 
 use super::id::id_from_bytes;
-use super::text::{split_byte, split_once_byte, trim_end_byte, trim_start_byte};
+use super::text::{split_byte, split_once_byte, trim_end_str, trim_start_str};
 
 /// Where in the URL an id was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,7 +138,7 @@ fn strip_query(query: &str, names: &[String]) -> Option<String> {
         }
         kept.push_str(pair);
     }
-    removed.then(|| trim_end_byte(trim_start_byte(&kept, b'&'), b'&').to_owned())
+    removed.then(|| trim_end_str(trim_start_str(&kept, "&"), "&").to_owned())
 }
 
 /// The address to put in the bar after removing the tracking parameters from `search` and

@@ -87,18 +87,19 @@ fn split_at_byte(text: &str, at: usize) -> Option<(&str, &str)> {
     Some((before, from.get(1..)?))
 }
 
-/// `text.trim_start_matches(byte as char)` for an ASCII `byte`.
-pub fn trim_start_byte(mut text: &str, byte: u8) -> &str {
-    while text.as_bytes().first() == Some(&byte) {
-        text = text.get(1..).unwrap_or_default();
+/// `text.trim_start_matches(piece)`. (`strip_prefix` with a `&str` knows the rest starts
+/// at a char boundary: no boundary check, as `get(1..)` has, in the `.wasm`.)
+pub fn trim_start_str<'a>(mut text: &'a str, piece: &str) -> &'a str {
+    while let Some(rest) = text.strip_prefix(piece) {
+        text = rest;
     }
     text
 }
 
-/// `text.trim_end_matches(byte as char)` for an ASCII `byte`.
-pub fn trim_end_byte(mut text: &str, byte: u8) -> &str {
-    while text.as_bytes().last() == Some(&byte) {
-        text = text.get(..text.len() - 1).unwrap_or_default();
+/// `text.trim_end_matches(piece)` (as [`trim_start_str`]).
+pub fn trim_end_str<'a>(mut text: &'a str, piece: &str) -> &'a str {
+    while let Some(rest) = text.strip_suffix(piece) {
+        text = rest;
     }
     text
 }
