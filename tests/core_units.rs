@@ -284,7 +284,7 @@ fn host_kind_classifies_hosts() {
 #[test]
 fn candidates_go_from_the_last_two_labels_up_to_the_host() {
     assert_eq!(
-        candidates("a.b.example.co.uk"),
+        candidates("a.b.example.co.uk").collect::<Vec<_>>(),
         [
             "co.uk",
             "example.co.uk",
@@ -293,12 +293,15 @@ fn candidates_go_from_the_last_two_labels_up_to_the_host() {
         ]
     );
     assert_eq!(
-        candidates("app.example.com"),
+        candidates("app.example.com").collect::<Vec<_>>(),
         ["example.com", "app.example.com"]
     );
-    assert_eq!(candidates("example.com"), ["example.com"]);
     assert_eq!(
-        candidates("alice.github.io"),
+        candidates("example.com").collect::<Vec<_>>(),
+        ["example.com"]
+    );
+    assert_eq!(
+        candidates("alice.github.io").collect::<Vec<_>>(),
         ["github.io", "alice.github.io"]
     );
 }
@@ -314,7 +317,7 @@ fn candidates_are_empty_for_hosts_that_stay_host_only() {
         "example.com.",
         "",
     ] {
-        assert!(candidates(host).is_empty(), "{host:?}");
+        assert_eq!(candidates(host).count(), 0, "{host:?}");
     }
 }
 

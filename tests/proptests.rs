@@ -154,15 +154,15 @@ proptest! {
     #[test]
     fn candidates_take_any_text(host in any::<String>()) {
         let _ = host_kind(&host);
-        let _ = candidates(&host);
+        let _ = candidates(&host).count();
     }
 
     #[test]
     fn candidates_are_parents_of_the_host_shortest_first(
         host in "([a-z0-9-]{1,8}\\.){1,5}[a-z]{2,6}",
     ) {
-        let list = candidates(&host);
-        prop_assert_eq!(list.last(), Some(&host));
+        let list: Vec<&str> = candidates(&host).collect();
+        prop_assert_eq!(list.last(), Some(&host.as_str()));
         prop_assert_eq!(list[0].matches('.').count(), 1, "starts from the last two labels");
         for pair in list.windows(2) {
             prop_assert!(pair[0].len() < pair[1].len());

@@ -449,8 +449,8 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
 /// The shortest candidate domain the browser accepts (the browser holds the public suffix list).
 fn auto_domain(page: &mut impl Page, options: &Options, host: &str) -> Option<String> {
     candidates(host)
-        .into_iter()
         .find(|domain| accepts(page, options, domain))
+        .map(str::to_owned)
 }
 
 /// Whether the browser keeps a cookie with `Domain=domain`: writes a short-lived probe
@@ -481,14 +481,15 @@ fn remove_levels(
     options: &Options,
     keep: Option<Option<&str>>,
 ) {
-    let mut domains = candidates(&location.host);
-    if let DomainOption::Explicit(domain) = &options.domain {
-        if covers(domain, &location.host) && !domains.contains(domain) {
-            domains.push(domain.clone());
+    let host = location.host.as_str();
+    let explicit = match &options.domain {
+        DomainOption::Explicit(domain) if covers(domain, host) => {
+            Some(domain.as_str()).filter(|d| !candidates(host).any(|c| c == *d))
         }
-    }
-    let levels = core::iter::once(None).chain(domains.iter().map(|d| Some(d.as_str())));
-    for level in levels {
+        _ => None,
+    };
+    let domains = candidates(host).chain(explicit);
+    for level in core::iter::once(None).chain(domains.map(Some)) {
         if Some(level) != keep {
             write_cookie(page, SetCookie::removal(name, level).secure(location.https));
         }

@@ -7,7 +7,7 @@
 
 use crate::prelude::*;
 
-use super::text::{split_byte, trim_start_str};
+use super::text::{rsplit_byte, split_byte, trim_start_str};
 
 /// The shape of a host name, as far as cookie domains care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,35 +65,34 @@ fn is_ipv4(host: &str) -> bool {
 }
 
 /// The `Domain` values to try for `host`, shortest first: the last two labels, then one more
-/// label at a time up to the host itself. Empty for hosts that must stay host-only.
+/// label at a time up to the host itself. None for hosts that must stay host-only. Borrowed
+/// from `host`, not collected: the callers stop at the first the browser accepts.
 ///
 /// ```
 /// use taapit_capture::core::domain::candidates;
 /// assert_eq!(
-///     candidates("www.shop.example.co.uk"),
+///     candidates("www.shop.example.co.uk").collect::<Vec<_>>(),
 ///     ["co.uk", "example.co.uk", "shop.example.co.uk", "www.shop.example.co.uk"],
 /// );
-/// assert!(candidates("localhost").is_empty());
+/// assert_eq!(candidates("localhost").count(), 0);
 /// ```
-pub fn candidates(host: &str) -> Vec<String> {
-    if host_kind(host) != HostKind::Named {
-        return Vec::new();
-    }
-    // The suffix after each dot, right to left, but for the last dot (a single label).
-    // Byte positions and `get` rather than `rmatch_indices('.')` and `host[i + 1..]`: no
-    // generic char searcher, no char-boundary panic in the `.wasm`.
-    let mut out = Vec::new();
-    let mut dots = 0;
-    for (i, b) in host.bytes().enumerate().rev() {
-        if b == b'.' {
-            dots += 1;
-            if dots > 1 {
-                out.extend(host.get(i + 1..).map(str::to_owned));
-            }
+pub fn candidates(host: &str) -> impl Iterator<Item = &str> {
+    let named = host_kind(host) == HostKind::Named;
+    // `rest`: the labels left of the last candidate given (at first, all but the last label);
+    // each step gives one more label. Byte splits and `get` rather than `rsplit('.')` and
+    // `host[i..]`: no generic char searcher, no char-boundary panic in the `.wasm`.
+    let mut rest = rsplit_byte(host, b'.').map(|(left, _)| left);
+    let mut host_given = !named;
+    core::iter::from_fn(move || match rest.and_then(|r| rsplit_byte(r, b'.')) {
+        Some((left, _)) if named => {
+            rest = Some(left);
+            host.get(left.len() + 1..)
         }
-    }
-    out.push(host.to_owned());
-    out
+        _ => {
+            rest = None;
+            (!core::mem::replace(&mut host_given, true)).then_some(host)
+        }
+    })
 }
 
 /// Normalises a `domain` option: lower case, without a leading dot.
