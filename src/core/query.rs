@@ -38,22 +38,30 @@ pub fn decode_component(raw: &str) -> Option<String> {
 /// matches when its bytes equal a parameter name's, and a valid id is ASCII, so both hold
 /// only for bytes that are UTF-8. (It keeps `from_utf8` out of the `.wasm`.)
 pub(crate) fn decode_bytes(raw: &str) -> Option<Vec<u8>> {
+    // Written over a copy of the input: the output is never longer, so no push (and no
+    // capacity check per byte) is needed.
     let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
+    let mut out = bytes.to_vec();
+    let mut len = 0;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
+        let byte = match b {
+            b'+' => b' ',
             b'%' => {
                 let hi = bytes.get(i + 1).and_then(|b| hex_value(*b))?;
                 let lo = bytes.get(i + 2).and_then(|b| hex_value(*b))?;
-                out.push(hi << 4 | lo);
                 i += 2;
+                hi << 4 | lo
             }
-            b => out.push(b),
+            b => b,
+        };
+        if let Some(slot) = out.get_mut(len) {
+            *slot = byte;
         }
+        len += 1;
         i += 1;
     }
+    out.truncate(len);
     Some(out)
 }
 
