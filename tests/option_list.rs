@@ -161,6 +161,8 @@ fn days_are_read_as_javascript_writes_numbers() {
         ("NaN", None),
         ("Infinity", None),
         ("6 0", None),
+        ("1.2.3", None),
+        ("7.5x", None),
     ] {
         assert_eq!(parse_days(text), days, "{text:?}");
     }

@@ -391,17 +391,27 @@ pub fn parse_days(text: &str) -> Option<u32> {
         Some(number) => (true, number),
         None => (false, text.strip_prefix("+").unwrap_or(text)),
     };
-    let (whole, fraction) = split_once_byte(number, b'.').unwrap_or((number, ""));
-    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-    if whole.len() + fraction.len() == 0 || !digits(whole) || !digits(fraction) {
-        return None;
-    }
+    // One pass: the whole part, then only the first digit after the `.` counts (rounding).
     let mut days: u32 = 0;
-    for b in whole.bytes() {
-        days = days.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+    let mut any_digit = false;
+    // `None` before the `.`; after it, whether the first fraction digit was seen.
+    let mut fraction: Option<bool> = None;
+    for b in number.bytes() {
+        match (b, fraction) {
+            (b'.', None) => fraction = Some(false),
+            (b'0'..=b'9', None) => {
+                days = days.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+            }
+            (b'0'..=b'9', Some(false)) => {
+                if b >= b'5' {
+                    days = days.saturating_add(1);
+                }
+                fraction = Some(true);
+            }
+            (b'0'..=b'9', Some(true)) => {}
+            _ => return None,
+        }
+        any_digit |= b != b'.';
     }
-    if fraction.as_bytes().first().is_some_and(|&b| b >= b'5') {
-        days = days.saturating_add(1);
-    }
-    Some(if negative { 0 } else { days })
+    any_digit.then_some(if negative { 0 } else { days })
 }
