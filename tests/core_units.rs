@@ -216,6 +216,11 @@ fn strip_params_keeps_other_parameters_path_and_hash() {
             Some("/p?q=a%20b&r=c+d"),
         ),
         ("/p", "?ta_tidx=1&ta_tid=2", "", Some("/p?ta_tidx=1")),
+        // Empty pairs go with the tracking parameter; untouched when there is none.
+        ("/p", "?&a=1&&ta_tid=x&b=2&", "", Some("/p?a=1&b=2")),
+        ("/p", "?&a=1&&b=2&", "", None),
+        ("/p", "", "#?ta_tid=x", Some("/p")),
+        ("/p", "", "#?a=1&ta_tid=x", Some("/p#?a=1")),
         (
             "/app",
             "",

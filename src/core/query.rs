@@ -6,7 +6,7 @@
 use crate::prelude::*;
 
 use super::id::id_from_bytes;
-use super::text::{split_byte, split_once_byte, trim_end_str, trim_start_str};
+use super::text::{split_byte, split_once_byte};
 
 /// Where in the URL an id was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,25 +128,36 @@ pub fn find_id(search: &str, hash: &str, names: &[String]) -> Found {
     found
 }
 
-/// Removes every tracking parameter from a query string, keeping the other pairs as they
-/// were written and in their order. Returns `None` when there was nothing to remove.
-fn strip_query(query: &str, names: &[String]) -> Option<String> {
-    let body = query.strip_prefix("?").unwrap_or(query);
-    // The kept pairs joined with `&` as they come: no list of them to build and join.
-    let mut kept = String::with_capacity(body.len());
+/// The pairs of `query` (without its `?`) that are not tracking parameters, as they were
+/// written, in their order, joined with `&` (empty pairs dropped). `None` when there was
+/// nothing to remove.
+fn kept_pairs(query: &str, names: &[String]) -> Option<String> {
+    // Joined as they come: no list of them to build and join.
+    let mut kept = String::with_capacity(query.len());
     let mut removed = false;
-    for (i, pair) in split_byte(body, b'&').enumerate() {
+    for pair in split_byte(query, b'&') {
         let raw_name = split_once_byte(pair, b'=').map_or(pair, |(n, _)| n);
-        if !pair.is_empty() && is_tracking_name(raw_name, names) {
+        if pair.is_empty() {
+            continue;
+        }
+        if is_tracking_name(raw_name, names) {
             removed = true;
             continue;
         }
-        if i > 0 {
-            kept.push('&');
+        if !kept.is_empty() {
+            kept.push_str("&");
         }
         kept.push_str(pair);
     }
-    removed.then(|| trim_end_str(trim_start_str(&kept, "&"), "&").to_owned())
+    removed.then_some(kept)
+}
+
+/// Appends `?` and `pairs`, or nothing when there are none.
+fn push_query(url: &mut String, pairs: &str) {
+    if !pairs.is_empty() {
+        url.push_str("?");
+        url.push_str(pairs);
+    }
 }
 
 /// The address to put in the bar after removing the tracking parameters from `search` and
@@ -163,33 +174,26 @@ fn strip_query(query: &str, names: &[String]) -> Option<String> {
 /// assert_eq!(strip_params("/p", "?a=1", "", &names), None);
 /// ```
 pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> Option<String> {
-    let new_search = strip_query(search, names);
-    let new_hash = split_once_byte(hash, b'?').and_then(|(route, query)| {
-        strip_query(query, names).map(|q| {
-            let mut h = route.to_owned();
-            if !q.is_empty() {
-                h.push('?');
-                h.push_str(&q);
-            }
-            // `#?ta_tid=x` leaves no hash at all, not a bare `#`.
-            if h == "#" {
-                h.clear();
-            }
-            h
-        })
-    });
-    if new_search.is_none() && new_hash.is_none() {
+    let new_search = kept_pairs(search.strip_prefix("?").unwrap_or(search), names);
+    let (route, hash_query) = split_once_byte(hash, b'?').unwrap_or((hash, ""));
+    let new_hash_query = kept_pairs(hash_query, names);
+    if new_search.is_none() && new_hash_query.is_none() {
         return None;
     }
     let mut url = String::from(path);
     match new_search {
-        Some(q) if !q.is_empty() => {
-            url.push('?');
-            url.push_str(&q);
-        }
-        Some(_) => {}
+        Some(pairs) => push_query(&mut url, &pairs),
         None => url.push_str(search),
     }
-    url.push_str(new_hash.as_deref().unwrap_or(hash));
+    match new_hash_query {
+        Some(pairs) => {
+            // `#?ta_tid=x` leaves no hash at all, not a bare `#`.
+            if route != "#" || !pairs.is_empty() {
+                url.push_str(route);
+            }
+            push_query(&mut url, &pairs);
+        }
+        None => url.push_str(hash),
+    }
     Some(url)
 }
