@@ -145,7 +145,7 @@ fn kept_pairs(query: &str, names: &[String]) -> Option<String> {
             continue;
         }
         if !kept.is_empty() {
-            kept.push_str("&");
+            kept.push('&');
         }
         kept.push_str(pair);
     }
@@ -155,7 +155,7 @@ fn kept_pairs(query: &str, names: &[String]) -> Option<String> {
 /// Appends `?` and `pairs`, or nothing when there are none.
 fn push_query(url: &mut String, pairs: &str) {
     if !pairs.is_empty() {
-        url.push_str("?");
+        url.push('?');
         url.push_str(pairs);
     }
 }
