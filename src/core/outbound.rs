@@ -108,12 +108,14 @@ pub fn decorate(
     param: &str,
     id: &str,
 ) -> Option<String> {
-    decorate_link(href, &url_host(href)?, current_host, patterns, param, id)
+    let current = current_host.to_ascii_lowercase();
+    decorate_link(href, &url_host(href)?, &current, patterns, param, id)
 }
 
 /// [`decorate`] for a link whose host is known: `host`, as the browser's URL parser gives it
 /// (`new URL(href).hostname` of an `http:`/`https:` URL). The shipped `.wasm` is given it by
-/// its loader, which has the browser's own parser, so it needs none of its own.
+/// its loader, which has the browser's own parser, so it needs none of its own. Both hosts
+/// are in lower case, as the browser gives them (`location.hostname` for `current_host`).
 ///
 /// ```
 /// use taapit_capture::core::outbound::decorate_link;
@@ -134,9 +136,11 @@ pub fn decorate_link(
     if param.is_empty() || !is_valid_id(id) {
         return None;
     }
-    let host = trim_end_str(host, ".").to_ascii_lowercase();
-    let current = trim_end_str(current_host, ".").to_ascii_lowercase();
-    if host.is_empty() || host == current || !patterns.iter().any(|p| matches(&host, p)) {
+    // Lower case already (the browser's parser lowers hosts): compared as they are, with no
+    // copy, but for a trailing dot.
+    let host = trim_end_str(host, ".");
+    let current = trim_end_str(current_host, ".");
+    if host.is_empty() || host == current || !patterns.iter().any(|p| matches(host, p)) {
         return None;
     }
     let (before_hash, hash) = href
