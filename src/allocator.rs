@@ -91,16 +91,9 @@ impl Heap {
                 self.end = (old + pages).saturating_mul(PAGE);
                 continue;
             };
-            // The gap before an aligned block is not lost: it splits into smaller aligned
-            // blocks (the lowest set bit of `next` is the largest one that fits there).
-            while self.next < start {
-                let gap = self.next & self.next.wrapping_neg();
-                self.give(
-                    self.next as *mut u8,
-                    gap.trailing_zeros() as usize & (CLASSES - 1),
-                );
-                self.next += gap;
-            }
+            // The gap before an aligned block stays unused: the module allocates a few short
+            // strings, and freed blocks are reused, so it costs a few hundred bytes of heap,
+            // where handing it out would cost code.
             self.next = stop;
             return start as *mut u8;
         }

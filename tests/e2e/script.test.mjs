@@ -368,6 +368,38 @@ taapit.ready(function (api) { log.push('ready:' + api.getTrackingId() + ':' + ap
     });
   });
 
+  test('ten thousand calls reuse the module\'s memory: it does not grow', async () => {
+    const id = makePage({ attrs: { outbound: 'shop.example.net' } });
+    // Keeps the instance's memory where the test can read it.
+    const keepMemory = () => {
+      const instantiate = WebAssembly.instantiate;
+      WebAssembly.instantiate = function () {
+        return instantiate.apply(this, arguments).then((made) => {
+          window.wasmMemory = made.instance.exports.memory;
+          return made;
+        });
+      };
+    };
+    await inContext(async (s) => {
+      const page = await s.open('app.example.com', id, `${NAME}=steady`, { init: keepMemory });
+      const seen = await page.evaluate(() => {
+        const round = () => [
+          taapit.getTrackingId(),
+          taapit.decorateUrl('https://shop.example.net/p?a=1#h'),
+          taapit.grantConsent().trackingId,
+        ];
+        const first = round();
+        const before = wasmMemory.buffer.byteLength;
+        for (let i = 0; i < 10_000; i++) round();
+        return { first, last: round(), before, after: wasmMemory.buffer.byteLength };
+      });
+      await page.close();
+      assert.deepEqual(seen.first, ['steady', 'https://shop.example.net/p?a=1&ta_tid=steady#h', 'steady']);
+      assert.deepEqual(seen.last, seen.first);
+      assert.equal(seen.after, seen.before, 'freed blocks are reused: the heap did not grow');
+    });
+  });
+
   test('the inlined .wasm needs no request; without DecompressionStream it is fetched from beside the script', async () => {
     const id = makePage({});
     // Records what the page fetches; `old` also removes DecompressionStream, as in Safari < 16.4.
