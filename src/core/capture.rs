@@ -482,10 +482,10 @@ fn remove_levels(
     keep: Option<Option<&str>>,
 ) {
     let host = location.host.as_str();
+    // An explicit domain that is also a candidate is expired twice: harmless, and cheaper
+    // in the `.wasm` than looking for it among the candidates.
     let explicit = match &options.domain {
-        DomainOption::Explicit(domain) if covers(domain, host) => {
-            Some(domain.as_str()).filter(|d| !candidates(host).any(|c| c == *d))
-        }
+        DomainOption::Explicit(domain) if covers(domain, host) => Some(domain.as_str()),
         _ => None,
     };
     let domains = candidates(host).chain(explicit);
