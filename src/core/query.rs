@@ -79,12 +79,6 @@ pub fn hash_query(hash: &str) -> Option<&str> {
     split_once_byte(hash, b'?').map(|(_, query)| query)
 }
 
-/// The `(name, value)` pairs of a query string, raw (still encoded). A leading `?` is skipped.
-fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    split_byte(query.strip_prefix("?").unwrap_or(query), b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| split_once_byte(pair, b'=').unwrap_or((pair, "")))
-}
 
 fn is_tracking_name(raw_name: &str, names: &[String]) -> bool {
     decode_bytes(raw_name).is_some_and(|name| names.iter().any(|n| n.as_bytes() == name))
@@ -110,8 +104,11 @@ pub fn find_id(search: &str, hash: &str, names: &[String]) -> Found {
     let mut found = Found::default();
     for name in names {
         for (part, query) in parts {
-            for (raw_name, raw_value) in raw_pairs(query.unwrap_or("")) {
-                if decode_bytes(raw_name).as_deref() != Some(name.as_bytes()) {
+            let query = query.unwrap_or("");
+            // Raw (still encoded) pairs; a plain loop, not iterator adapters: less code.
+            for pair in split_byte(query.strip_prefix("?").unwrap_or(query), b'&') {
+                let (raw_name, raw_value) = split_once_byte(pair, b'=').unwrap_or((pair, ""));
+                if pair.is_empty() || decode_bytes(raw_name).as_deref() != Some(name.as_bytes()) {
                     continue;
                 }
                 match decode_bytes(raw_value).and_then(|value| id_from_bytes(&value)) {
