@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use super::options::SameSite;
-use super::text::{split_byte, split_once_byte};
+use super::text::{all_bytes, split_byte, split_once_byte};
 
 /// The attributes of one cookie write, in the order they appear in the string.
 ///
@@ -154,7 +154,7 @@ pub fn values_of<'a>(jar: &'a str, name: &'a str) -> impl Iterator<Item = &'a st
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| {
+        && all_bytes(name.as_bytes(), |b| {
             // `matches!` compiles to a bit test; `b"!#$…".contains(&b)`, to a loop.
             b.is_ascii_alphanumeric()
                 || matches!(

@@ -7,7 +7,7 @@
 
 use crate::prelude::*;
 
-use super::text::{rsplit_byte, split_byte, trim_start_str};
+use super::text::{all_bytes, find_byte, rsplit_byte, split_byte, trim_start_str};
 
 /// The shape of a host name, as far as cookie domains care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub enum HostKind {
 /// assert_eq!(host_kind("shop.example.co.uk"), HostKind::Named);
 /// ```
 pub fn host_kind(host: &str) -> HostKind {
-    if host.starts_with("[") || host.bytes().any(|b| b == b':') {
+    if host.starts_with("[") || find_byte(host, b':').is_some() {
         HostKind::Ipv6
     } else if host.ends_with(".") {
         HostKind::TrailingDot
@@ -44,7 +44,7 @@ pub fn host_kind(host: &str) -> HostKind {
         HostKind::Localhost
     } else if is_ipv4(host) {
         HostKind::Ipv4
-    } else if !host.bytes().any(|b| b == b'.') {
+    } else if find_byte(host, b'.').is_none() {
         HostKind::SingleLabel
     } else {
         HostKind::Named
@@ -55,8 +55,9 @@ fn is_ipv4(host: &str) -> bool {
     let mut parts = 0;
     for part in split_byte(host, b'.') {
         parts += 1;
-        let numeric =
-            !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit());
+        let numeric = !part.is_empty()
+            && part.len() <= 3
+            && all_bytes(part.as_bytes(), |b| b.is_ascii_digit());
         if !numeric || super::text::parse_u64(part).map_or(true, |n| n > 255) {
             return false;
         }

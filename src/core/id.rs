@@ -6,6 +6,8 @@
 
 use crate::prelude::*;
 
+use super::text::all_bytes;
+
 /// The longest id accepted.
 pub const MAX_ID_LEN: usize = 128;
 
@@ -27,7 +29,7 @@ pub fn is_valid_id(id: &str) -> bool {
 }
 
 fn is_valid_id_bytes(id: &[u8]) -> bool {
-    (1..=MAX_ID_LEN).contains(&id.len()) && id.iter().copied().all(is_id_byte)
+    (1..=MAX_ID_LEN).contains(&id.len()) && all_bytes(id, is_id_byte)
 }
 
 /// The id spelled by `bytes` (URL-decoded), if they make a valid one.

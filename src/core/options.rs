@@ -8,7 +8,7 @@ use crate::prelude::*;
 
 use super::cookie::is_valid_name;
 use super::outbound::parse_patterns;
-use super::text::{split_byte, split_once_byte};
+use super::text::{all_bytes, split_byte, split_once_byte};
 
 /// The URL parameter and cookie name Taapit deeplinks use.
 pub const DEFAULT_NAME: &str = "ta_tid";
@@ -41,9 +41,9 @@ impl DomainOption {
             "" => None,
             "auto" => Some(Self::Auto),
             "host" => Some(Self::Host),
-            d if d
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') =>
+            d if all_bytes(d.as_bytes(), |b| {
+                b.is_ascii_alphanumeric() || b == b'-' || b == b'.'
+            }) =>
             {
                 Some(Self::Explicit(domain))
             }

@@ -14,7 +14,7 @@ use crate::prelude::*;
 
 use super::id::is_valid_id;
 use super::query::decode_bytes;
-use super::text::{rsplit_byte, split_byte, split_once_byte, trim_end_str};
+use super::text::{all_bytes, find_byte, rsplit_byte, split_byte, split_once_byte, trim_end_str};
 
 /// Reads one pattern: a host name (`shop.example.net`) or a wildcard (`*.example.org`),
 /// trimmed, in lower case, without a trailing dot. `None` for anything else (`*`, a URL,
@@ -25,9 +25,9 @@ pub fn parse_pattern(text: &str) -> Option<String> {
     let valid = !host.is_empty()
         && split_byte(host, b'.').all(|label| {
             !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && all_bytes(label.as_bytes(), |b| {
+                    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+                })
         });
     valid.then_some(pattern)
 }
@@ -143,9 +143,7 @@ pub fn decorate_link(
     if host.is_empty() || host == current || !patterns.iter().any(|p| matches(host, p)) {
         return None;
     }
-    let (before_hash, hash) = href
-        .bytes()
-        .position(|b| b == b'#')
+    let (before_hash, hash) = find_byte(href, b'#')
         .and_then(|i| href.split_at_checked(i))
         .unwrap_or((href, ""));
     let (base, query) = split_once_byte(before_hash, b'?').unwrap_or((before_hash, ""));

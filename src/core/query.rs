@@ -79,7 +79,6 @@ pub fn hash_query(hash: &str) -> Option<&str> {
     split_once_byte(hash, b'?').map(|(_, query)| query)
 }
 
-
 fn is_tracking_name(raw_name: &str, names: &[String]) -> bool {
     decode_bytes(raw_name).is_some_and(|name| names.iter().any(|n| n.as_bytes() == name))
 }

@@ -67,7 +67,43 @@ pub fn split_byte(text: &str, byte: u8) -> impl Iterator<Item = &str> {
 /// assert_eq!(split_once_byte("abc", b'='), None);
 /// ```
 pub fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
-    split_at_byte(text, text.bytes().position(|b| b == byte)?)
+    split_at_byte(text, find_byte(text, byte)?)
+}
+
+/// Where `byte` first is in `text`. One loop for every caller: each `.bytes().position(…)`
+/// with its own closure is a loop of its own in the `.wasm`.
+///
+/// ```
+/// use taapit_capture::core::text::find_byte;
+/// assert_eq!(find_byte("a.b.c", b'.'), Some(1));
+/// assert_eq!(find_byte("abc", b'.'), None);
+/// ```
+#[inline(never)]
+pub fn find_byte(text: &str, byte: u8) -> Option<usize> {
+    for (i, b) in text.bytes().enumerate() {
+        if b == byte {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Whether every byte of `text` passes `test` (a function, not a closure type: one loop in
+/// the `.wasm` for every byte-class check, where each `.bytes().all(…)` would be its own).
+///
+/// ```
+/// use taapit_capture::core::text::all_bytes;
+/// assert!(all_bytes(b"2024", |b| b.is_ascii_digit()));
+/// assert!(!all_bytes(b"20x4", |b| b.is_ascii_digit()));
+/// ```
+#[inline(never)]
+pub fn all_bytes(text: &[u8], test: fn(u8) -> bool) -> bool {
+    for &b in text {
+        if !test(b) {
+            return false;
+        }
+    }
+    true
 }
 
 /// `text.rsplit_once(byte as char)` for an ASCII `byte`.
