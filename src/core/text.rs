@@ -114,7 +114,15 @@ pub fn all_bytes(text: &[u8], test: fn(u8) -> bool) -> bool {
 /// assert_eq!(rsplit_byte("abc", b'|'), None);
 /// ```
 pub fn rsplit_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
-    split_at_byte(text, text.bytes().rposition(|b| b == byte)?)
+    // A plain loop: `rposition` brings a reverse `try_fold` of its own into the `.wasm`.
+    let mut at = text.len();
+    while at > 0 {
+        at -= 1;
+        if text.as_bytes().get(at) == Some(&byte) {
+            return split_at_byte(text, at);
+        }
+    }
+    None
 }
 
 /// `text` without the ASCII byte at `at`, as the part before and the part after it.
@@ -156,10 +164,11 @@ pub fn parse_u64(text: &str) -> Option<u64> {
     }
     let mut n: u64 = 0;
     for b in digits.bytes() {
-        if !b.is_ascii_digit() {
+        // A bound, not `checked_mul`: that multiplies in 128 bits to see the overflow.
+        if !b.is_ascii_digit() || n > u64::MAX / 10 {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+        n = (n * 10).checked_add(u64::from(b - b'0'))?;
     }
     Some(n)
 }
