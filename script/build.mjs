@@ -10,9 +10,10 @@
 // gzip -9 codes the whole file with one Huffman table (zlib ends a block every 16 383
 // symbols; this file is fewer), so with base64's letters and digits the script's own
 // punctuation (`(){};,.=` and the space) is rare in that table and each costs 10-12 bits.
-// With the script's own characters as digits, it costs about what it costs alone: some
-// 300 B less gzip for the whole file, at the price of a decoding loop instead of `atob`.
-// The payload goes last in the file (an argument of the script's outer function): 25 B less.
+// With the script's own characters as digits, it costs about what it costs alone: the whole
+// file gzips about 290 B smaller, of which the decoding loop that replaces `atob` takes
+// about 165 B back (measured on the build of the change). The payload goes last in the file
+// (an argument of the script's outer function): 25-30 B less.
 //
 //   node script/build.mjs
 

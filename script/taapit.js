@@ -1,7 +1,7 @@
 // taapit-capture, the script tag: <script src=".../taapit.js" async data-…></script>
 //
 // Bundled by scripts/build.sh (script/build.mjs: esbuild, one minified classic script with
-// the .wasm inlined, deflated, in base64) into pkg/taapit.js. On load it captures with the
+// the .wasm inlined, deflated, in six-bit digits) into pkg/taapit.js. On load it captures with the
 // options of its data- attributes (data-expires-in-days="60" → expiresInDays: "60"; the
 // module checks every value and keeps the default for a bad one, saying so with
 // data-debug), then defines window.taapit:
@@ -115,10 +115,11 @@ import { watchLinks } from '../pkg-template/outbound.js';
       queue.length = 0;
     };
 
-    // The .wasm's bytes. It is inlined deflated, then base64 (script/build.mjs), and the
-    // browser inflates it: gzip cannot squeeze base64 text, but deflated bytes in base64
-    // cost about what they weigh. Where DecompressionStream is missing (Safari < 16.4,
-    // Firefox < 113, Chrome < 80), the .wasm is fetched from beside this script instead.
+    // The .wasm's bytes. It is inlined deflated, then in six-bit digits (`payload`,
+    // script/build.mjs), and the browser inflates it: gzip cannot squeeze text digits of the
+    // raw .wasm, but deflated bytes in digits cost about what they weigh. Where
+    // DecompressionStream is missing (Safari < 16.4, Firefox < 113, Chrome < 80), the .wasm
+    // is fetched from beside this script instead.
     var wasm = function () {
       if (typeof DecompressionStream == 'undefined') {
         return fetch(new URL('taapit_capture.wasm', script.src)).then(function (response) {
