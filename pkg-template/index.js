@@ -28,7 +28,7 @@ function load() {
     loading = fetch(new URL('./taapit_capture.wasm', import.meta.url))
       .then((response) => {
         if (!response.ok) throw new Error(`taapit_capture.wasm: HTTP ${response.status}`);
-        return response.arrayBuffer();
+        return response; // compiled while it streams in when typed application/wasm
       })
       .then(instantiate)
       .then(

@@ -124,7 +124,7 @@ import { watchLinks } from '../pkg-template/outbound.js';
       if (typeof DecompressionStream == 'undefined') {
         return fetch(new URL('taapit_capture.wasm', script.src)).then(function (response) {
           if (!response.ok) throw new Error('taapit_capture.wasm: HTTP ' + response.status);
-          return response.arrayBuffer();
+          return response;
         });
       }
       // The payload's six-bit digits → bytes. Its 64-character alphabet is not base64's but
@@ -140,18 +140,16 @@ import { watchLinks } from '../pkg-template/outbound.js';
         if (bits >= 8) bytes[n++] = acc >> (bits -= 8);
       }
       var inflated = new Response(bytes).body.pipeThrough(new DecompressionStream('deflate'));
-      return new Response(inflated).arrayBuffer();
+      // Typed as a .wasm, so the loader compiles it while it inflates.
+      return new Response(inflated, { headers: { 'content-type': 'application/wasm' } });
     };
 
     var failed = function (e) {
       warn(e);
       start();
     };
-    try {
-      wasm().then(instantiate).then(start, failed);
-    } catch (e) {
-      failed(e);
-    }
+    // From a promise, so a throw in wasm() (no Response, say) is a rejection like the others.
+    Promise.resolve().then(wasm).then(instantiate).then(start, failed);
   } catch (e) {
     warn(e);
   }

@@ -148,11 +148,15 @@ export function cookies_of_page() {
   return Object.getOwnPropertyDescriptor(Document.prototype, 'cookie').get.call(document);
 }
 
-// The shipped loader's API over a new instance of the shipped .wasm beside it.
-export async function load_module(url) {
+// The shipped loader's API over a new instance of the shipped .wasm beside it, given to
+// the loader as `how`: 'bytes'; 'streaming', a Response typed application/wasm; 'mistyped', a
+// Response typed as a server that does not know .wasm would.
+export async function load_module(url, how = 'bytes') {
   const loader = await import(url);
   const response = await fetch(new URL(url.replace(/\.js$/, '.wasm'), location.origin));
-  return loader.instantiate(await response.arrayBuffer());
+  if (how === 'bytes') return loader.instantiate(await response.arrayBuffer());
+  const type = how === 'streaming' ? 'application/wasm' : 'application/octet-stream';
+  return loader.instantiate(new Response(response.body, { headers: { 'content-type': type } }));
 }
 
 export function cookie_store() {
@@ -247,6 +251,8 @@ extern "C" {
     fn cookies_of_page() -> String;
     #[wasm_bindgen(catch)]
     fn load_module(url: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = load_module)]
+    fn load_module_as(url: &str, how: &str) -> Result<Promise, JsValue>;
     fn cookie_store() -> JsValue;
     fn weird_options() -> Array;
 }
@@ -1280,6 +1286,30 @@ async fn glue() -> Option<JsValue> {
             .await
             .expect("the shipped module loads"),
     )
+}
+
+/// The loader takes the `.wasm` as bytes, as a Response typed `application/wasm` (compiled
+/// while it streams in, as the script tag gives its inlined `.wasm`), or as a Response typed
+/// otherwise (a server that does not know `.wasm`): each gives a working API.
+#[wasm_bindgen_test]
+async fn the_loader_takes_bytes_or_a_response_of_any_type() {
+    let Some(url) = option_env!("TAAPIT_LOADER") else {
+        return;
+    };
+    let _page = fresh(3).await;
+    // Each is a new instance; the id each captures replaces the one before (last-click).
+    for how in ["bytes", "streaming", "mistyped"] {
+        set_url(&format!("/?ta_tid=via-{how}"));
+        let promise = load_module_as(url, how).expect("load_module");
+        let glue = JsFuture::from(promise).await.expect(how);
+        let result = call(&glue, "capture", &[]).expect("capture does not throw");
+        let expected = format!("via-{how}");
+        assert_eq!(
+            check_result(&result, how).as_deref(),
+            Some(expected.as_str())
+        );
+        assert_eq!(jar(), format!("ta_tid={expected}"), "{how}");
+    }
 }
 
 /// Calls export `name`; `Err` if it threw.
