@@ -65,7 +65,8 @@ function listed(options, clean) {
  * Instantiates the module from its bytes (an ArrayBuffer or a typed array) or from a
  * Response that carries them. A Response typed `application/wasm` is compiled while it
  * streams in (WebAssembly.instantiateStreaming: the capture is ready some 15 ms sooner on a
- * slow machine); one typed otherwise (a server that does not know .wasm) is read whole first.
+ * slow machine); one typed otherwise (a server that does not know .wasm, or adds a charset)
+ * is read whole first.
  * Resolves with the API: capture(options), getTrackingId(), clearTrackingId(),
  * grantConsent(), revokeConsent(), decorateUrl(href). Each call can throw only if the module
  * itself traps; callers catch.
@@ -134,7 +135,8 @@ export function instantiate(source) {
   var instantiating = !source.arrayBuffer
     ? WebAssembly.instantiate(source, imports)
     : WebAssembly.instantiateStreaming &&
-        /^application\/wasm/i.test(source.headers.get('content-type'))
+        // Exactly this type, as instantiateStreaming requires (no parameters).
+        /^\s*application\/wasm\s*$/i.test(source.headers.get('content-type'))
       ? WebAssembly.instantiateStreaming(source, imports)
       : source.arrayBuffer().then((bytes) => WebAssembly.instantiate(bytes, imports));
   return instantiating.then((made) => {

@@ -150,12 +150,14 @@ export function cookies_of_page() {
 
 // The shipped loader's API over a new instance of the shipped .wasm beside it, given to
 // the loader as `how`: 'bytes'; 'streaming', a Response typed application/wasm; 'mistyped', a
-// Response typed as a server that does not know .wasm would.
+// Response typed as a server that does not know .wasm would; 'charset', typed with a charset
+// parameter, which instantiateStreaming refuses.
 export async function load_module(url, how = 'bytes') {
   const loader = await import(url);
   const response = await fetch(new URL(url.replace(/\.js$/, '.wasm'), location.origin));
   if (how === 'bytes') return loader.instantiate(await response.arrayBuffer());
-  const type = how === 'streaming' ? 'application/wasm' : 'application/octet-stream';
+  const type = { streaming: 'application/wasm', mistyped: 'application/octet-stream' }[how]
+    ?? 'application/wasm; charset=utf-8';
   return loader.instantiate(new Response(response.body, { headers: { 'content-type': type } }));
 }
 
@@ -448,7 +450,7 @@ async fn capture_reads_the_query_of_a_hash_route() {
 
 #[wasm_bindgen_test]
 async fn the_search_wins_over_the_hash_and_params_are_tried_in_order() {
-    let _page = fresh(3).await;
+    let _page = fresh(4).await;
     let outcome = landing("/?ta_tid=inSearch#/l?ta_tid=inHash");
     assert_eq!(outcome.tracking_id.as_deref(), Some("inSearch"));
     assert_eq!(cookie_values("ta_tid"), ["inSearch"]);
@@ -689,7 +691,7 @@ async fn last_click_replaces_the_stored_id() {
 
 #[wasm_bindgen_test]
 async fn first_click_keeps_the_stored_id() {
-    let _page = fresh(3).await;
+    let _page = fresh(4).await;
     let first_click = Options {
         attribution: Attribution::FirstClick,
         ..Options::default()
@@ -770,7 +772,7 @@ fn hostile_query() -> String {
 
 #[wasm_bindgen_test]
 async fn hostile_ids_are_never_written() {
-    let _page = fresh(3).await;
+    let _page = fresh(4).await;
     let query = hostile_query();
     for url in [format!("/?{query}"), format!("/#/landing?{query}")] {
         let outcome = landing(&url);
@@ -1214,7 +1216,7 @@ async fn strip_param_keeps_the_router_state_and_is_off_by_default() {
 /// id while `stripParam` rewrites the address.
 #[wasm_bindgen_test]
 async fn a_replace_state_listener_may_read_the_id() {
-    let _page = fresh(3).await;
+    let _page = fresh(4).await;
     landing("/?ta_tid=storedBefore");
     set_url("/?ta_tid=storedAfter&x=1");
     let seen: Rc<RefCell<Vec<Option<String>>>> = Rc::default();
@@ -1290,15 +1292,16 @@ async fn glue() -> Option<JsValue> {
 
 /// The loader takes the `.wasm` as bytes, as a Response typed `application/wasm` (compiled
 /// while it streams in, as the script tag gives its inlined `.wasm`), or as a Response typed
-/// otherwise (a server that does not know `.wasm`): each gives a working API.
+/// otherwise (a server that does not know `.wasm`, or one that adds a charset): each gives a
+/// working API.
 #[wasm_bindgen_test]
 async fn the_loader_takes_bytes_or_a_response_of_any_type() {
     let Some(url) = option_env!("TAAPIT_LOADER") else {
         return;
     };
-    let _page = fresh(3).await;
+    let _page = fresh(4).await;
     // Each is a new instance; the id each captures replaces the one before (last-click).
-    for how in ["bytes", "streaming", "mistyped"] {
+    for how in ["bytes", "streaming", "mistyped", "charset"] {
         set_url(&format!("/?ta_tid=via-{how}"));
         let promise = load_module_as(url, how).expect("load_module");
         let glue = JsFuture::from(promise).await.expect(how);
@@ -1435,7 +1438,7 @@ async fn js_exports_capture_read_clear_and_consent() {
 
 #[wasm_bindgen_test]
 async fn js_exports_never_throw_on_weird_options() {
-    let _page = fresh(3).await;
+    let _page = fresh(4).await;
     let Some(glue) = glue().await else { return };
     let mut threw = Vec::new();
     for url in ["/?ta_tid=weirdOk", "/?ta_tid=bad%3B", "/"] {

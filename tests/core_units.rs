@@ -221,6 +221,9 @@ fn strip_params_keeps_other_parameters_path_and_hash() {
         ("/p", "?&a=1&&b=2&", "", None),
         ("/p", "", "#?ta_tid=x", Some("/p")),
         ("/p", "", "#?a=1&ta_tid=x", Some("/p#?a=1")),
+        // A doubled `?` in the hash: the id is found there, so it is stripped there.
+        ("/p", "", "#??ta_tid=x", Some("/p")),
+        ("/p", "", "#/r??ta_tid=x&a=1", Some("/p#/r?a=1")),
         (
             "/app",
             "",

@@ -172,7 +172,8 @@ fn push_query(url: &mut String, pairs: &str) {
 pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> Option<String> {
     let new_search = kept_pairs(search.strip_prefix("?").unwrap_or(search), names);
     let (route, hash_query) = split_once_byte(hash, b'?').unwrap_or((hash, ""));
-    let new_hash_query = kept_pairs(hash_query, names);
+    // One `?` more is skipped, as `find_id` skips it: `#??ta_tid=x` is found, so stripped.
+    let new_hash_query = kept_pairs(hash_query.strip_prefix("?").unwrap_or(hash_query), names);
     if new_search.is_none() && new_hash_query.is_none() {
         return None;
     }

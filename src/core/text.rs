@@ -133,7 +133,17 @@ fn split_at_byte(text: &str, at: usize) -> Option<(&str, &str)> {
 
 /// `text.trim_start_matches(piece)`. (`strip_prefix` with a `&str` knows the rest starts
 /// at a char boundary: no boundary check, as `get(1..)` has, in the `.wasm`.)
+///
+/// ```
+/// use taapit_capture::core::text::{trim_end_str, trim_start_str};
+/// assert_eq!(trim_start_str("..a.b.", "."), "a.b.");
+/// assert_eq!(trim_end_str("&a&&", "&"), "&a");
+/// assert_eq!(trim_start_str("..a", ""), "..a");
+/// ```
 pub fn trim_start_str<'a>(mut text: &'a str, piece: &str) -> &'a str {
+    if piece.is_empty() {
+        return text; // nothing to trim, and `strip_prefix("")` never fails
+    }
     while let Some(rest) = text.strip_prefix(piece) {
         text = rest;
     }
@@ -142,6 +152,9 @@ pub fn trim_start_str<'a>(mut text: &'a str, piece: &str) -> &'a str {
 
 /// `text.trim_end_matches(piece)` (as [`trim_start_str`]).
 pub fn trim_end_str<'a>(mut text: &'a str, piece: &str) -> &'a str {
+    if piece.is_empty() {
+        return text;
+    }
     while let Some(rest) = text.strip_suffix(piece) {
         text = rest;
     }
