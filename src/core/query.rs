@@ -79,6 +79,13 @@ pub fn hash_query(hash: &str) -> Option<&str> {
     split_once_byte(hash, b'?').map(|(_, query)| query)
 }
 
+/// The pairs' text of a query: without one leading `?` (`location.search` has it, and a
+/// hash may carry a doubled one, `#??ta_tid=x`). What `find_id` reads and what
+/// `strip_params` removes from, so that an id found is an id stripped.
+fn query_body(query: &str) -> &str {
+    query.strip_prefix("?").unwrap_or(query)
+}
+
 fn is_tracking_name(raw_name: &str, names: &[String]) -> bool {
     decode_bytes(raw_name).is_some_and(|name| names.iter().any(|n| n.as_bytes() == name))
 }
@@ -103,9 +110,8 @@ pub fn find_id(search: &str, hash: &str, names: &[String]) -> Found {
     let mut found = Found::default();
     for name in names {
         for (part, query) in parts {
-            let query = query.unwrap_or("");
             // Raw (still encoded) pairs; a plain loop, not iterator adapters: less code.
-            for pair in split_byte(query.strip_prefix("?").unwrap_or(query), b'&') {
+            for pair in split_byte(query_body(query.unwrap_or("")), b'&') {
                 let (raw_name, raw_value) = split_once_byte(pair, b'=').unwrap_or((pair, ""));
                 if pair.is_empty() || decode_bytes(raw_name).as_deref() != Some(name.as_bytes()) {
                     continue;
@@ -124,7 +130,7 @@ pub fn find_id(search: &str, hash: &str, names: &[String]) -> Found {
     found
 }
 
-/// The pairs of `query` (without its `?`) that are not tracking parameters, as they were
+/// The pairs of `query` (its [`query_body`]) that are not tracking parameters, as they were
 /// written, in their order, joined with `&` (empty pairs dropped). `None` when there was
 /// nothing to remove.
 fn kept_pairs(query: &str, names: &[String]) -> Option<String> {
@@ -132,10 +138,10 @@ fn kept_pairs(query: &str, names: &[String]) -> Option<String> {
     let mut kept = String::with_capacity(query.len());
     let mut removed = false;
     for pair in split_byte(query, b'&') {
-        let raw_name = split_once_byte(pair, b'=').map_or(pair, |(n, _)| n);
         if pair.is_empty() {
             continue;
         }
+        let raw_name = split_once_byte(pair, b'=').map_or(pair, |(n, _)| n);
         if is_tracking_name(raw_name, names) {
             removed = true;
             continue;
@@ -170,10 +176,9 @@ fn push_query(url: &mut String, pairs: &str) {
 /// assert_eq!(strip_params("/p", "?a=1", "", &names), None);
 /// ```
 pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> Option<String> {
-    let new_search = kept_pairs(search.strip_prefix("?").unwrap_or(search), names);
+    let new_search = kept_pairs(query_body(search), names);
     let (route, hash_query) = split_once_byte(hash, b'?').unwrap_or((hash, ""));
-    // One `?` more is skipped, as `find_id` skips it: `#??ta_tid=x` is found, so stripped.
-    let new_hash_query = kept_pairs(hash_query.strip_prefix("?").unwrap_or(hash_query), names);
+    let new_hash_query = kept_pairs(query_body(hash_query), names);
     if new_search.is_none() && new_hash_query.is_none() {
         return None;
     }
