@@ -7,7 +7,7 @@
 // `capture({ outbound })` installs the outbound-link listener (outbound.js, the same code the
 // script tag ships), once per page.
 import { watchLinks } from './outbound.js';
-import { instantiate } from './taapit_capture.js';
+import { instantiate } from './loader.js';
 
 let loading;
 let wasm; // the module's API, once loaded

@@ -13,10 +13,10 @@
 //! makes ([`fresh`]) and waits, if need be, until the page may make them.
 //!
 //! The JavaScript API is the shipped `.wasm` (feature `standalone`, not this test binary's
-//! build) behind its loader, so its tests load `pkg/taapit_capture.js` and
+//! build) behind its loader, so its tests load `pkg/loader.js` and
 //! `pkg/taapit_capture.wasm` into the page, a new instance each: `scripts/test-browsers.sh`
 //! builds `pkg/` and passes the loader's URL at compile time in `TAAPIT_LOADER`. Without it
-//! those tests only say they did not run.
+//! those tests fail, saying how to run them.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -154,7 +154,7 @@ export function cookies_of_page() {
 // parameter, which instantiateStreaming refuses.
 export async function load_module(url, how = 'bytes') {
   const loader = await import(url);
-  const response = await fetch(new URL(url.replace(/\.js$/, '.wasm'), location.origin));
+  const response = await fetch(new URL(url.replace(/[^/]*$/, 'taapit_capture.wasm'), location.origin));
   if (how === 'bytes') return loader.instantiate(await response.arrayBuffer());
   const type = { streaming: 'application/wasm', mistyped: 'application/octet-stream' }[how]
     ?? 'application/wasm; charset=utf-8';
@@ -1275,19 +1275,25 @@ async fn debug_says_why_nothing_was_stored_and_is_quiet_otherwise() {
 
 // ----- the JavaScript exports -----
 
-/// The JavaScript API over a new instance of the shipped `.wasm`, or `None` when
-/// `TAAPIT_LOADER` was not set at build time.
-async fn glue() -> Option<JsValue> {
-    let Some(url) = option_env!("TAAPIT_LOADER") else {
-        console_log!("TAAPIT_LOADER unset: JS API not tested (run scripts/test-browsers.sh)");
-        return None;
-    };
-    let promise = load_module(url).expect("load_module");
-    Some(
-        JsFuture::from(promise)
-            .await
-            .expect("the shipped module loads"),
-    )
+/// The URL of the shipped loader, which `scripts/test-browsers.sh` passes at build time.
+/// Without it the JavaScript API tests fail (rather than pass without testing anything).
+fn loader_url() -> &'static str {
+    match option_env!("TAAPIT_LOADER") {
+        Some(url) => url,
+        None => panic!(
+            "TAAPIT_LOADER is unset: the JavaScript API tests need the built pkg/; run them with \
+             `bash scripts/test-browsers.sh` (or `bash scripts/build.sh`, then \
+             `TAAPIT_LOADER=/pkg/loader.js cargo test --target wasm32-unknown-unknown`)"
+        ),
+    }
+}
+
+/// The JavaScript API over a new instance of the shipped `.wasm`.
+async fn glue() -> JsValue {
+    let promise = load_module(loader_url()).expect("load_module");
+    JsFuture::from(promise)
+        .await
+        .expect("the shipped module loads")
 }
 
 /// The loader takes the `.wasm` as bytes, as a Response typed `application/wasm` (compiled
@@ -1296,9 +1302,7 @@ async fn glue() -> Option<JsValue> {
 /// working API.
 #[wasm_bindgen_test]
 async fn the_loader_takes_bytes_or_a_response_of_any_type() {
-    let Some(url) = option_env!("TAAPIT_LOADER") else {
-        return;
-    };
+    let url = loader_url();
     let _page = fresh(4).await;
     // Each is a new instance; the id each captures replaces the one before (last-click).
     for how in ["bytes", "streaming", "mistyped", "charset"] {
@@ -1375,7 +1379,7 @@ fn js_options(pairs: &[(&str, JsValue)]) -> JsValue {
 #[wasm_bindgen_test]
 async fn js_exports_capture_read_clear_and_consent() {
     let _page = fresh(4).await;
-    let Some(glue) = glue().await else { return };
+    let glue = glue().await;
     set_url("/landing?ta_tid=fromJs&keep=1#h");
     let before = now_ms();
     let options = js_options(&[("expiresInDays", 30.into()), ("stripParam", true.into())]);
@@ -1393,7 +1397,7 @@ async fn js_exports_capture_read_clear_and_consent() {
     assert_eq!(id.as_string().as_deref(), Some("fromJs"));
     assert!(call(&glue, "clearTrackingId", &[]).unwrap().is_undefined());
     assert_eq!(jar(), "");
-    // No id is `null`, as DESIGN.md §3 says, from the raw export too.
+    // No id is `null`, as ARCHITECTURE.md's *Capture rules* say, from the raw export too.
     let none = call(&glue, "getTrackingId", &[]).unwrap();
     assert!(none.is_null(), "{none:?}");
 
@@ -1439,7 +1443,7 @@ async fn js_exports_capture_read_clear_and_consent() {
 #[wasm_bindgen_test]
 async fn js_exports_never_throw_on_weird_options() {
     let _page = fresh(4).await;
-    let Some(glue) = glue().await else { return };
+    let glue = glue().await;
     let mut threw = Vec::new();
     for url in ["/?ta_tid=weirdOk", "/?ta_tid=bad%3B", "/"] {
         set_url(url);
@@ -1479,7 +1483,7 @@ async fn js_exports_never_throw_on_weird_options() {
 #[wasm_bindgen_test]
 async fn js_exports_never_throw_when_the_page_is_hostile() {
     let _page = fresh(2).await;
-    let Some(glue) = glue().await else { return };
+    let glue = glue().await;
     let calls = [
         ("capture", vec![js_options(&[("debug", true.into())])]),
         ("getTrackingId", vec![]),
@@ -1546,7 +1550,7 @@ async fn js_exports_never_throw_when_the_page_is_hostile() {
 #[wasm_bindgen_test]
 async fn js_exports_survive_a_replace_state_listener_that_reads_the_id() {
     let _page = fresh(2).await;
-    let Some(glue) = glue().await else { return };
+    let glue = glue().await;
     let seen: Rc<RefCell<Vec<Result<JsValue, JsValue>>>> = Rc::default();
     let record = seen.clone();
     let reader = glue.clone();

@@ -7,11 +7,12 @@
 
 use crate::prelude::*;
 
+use super::cookie::SameSite;
 use super::cookie::{values_of, SetCookie};
 use super::domain::{candidates, covers, host_kind, HostKind};
 use super::id::is_valid_id;
 use super::mirror;
-use super::options::{Attribution, Consent, DomainOption, Options, SameSite};
+use super::options::{Attribution, Consent, DomainOption, Options};
 use super::query::{find_id, strip_params, UrlPart};
 
 /// The parts of the page address the rules look at.
@@ -49,6 +50,10 @@ pub trait Page {
     fn now_ms(&self) -> u64;
     /// Writes a debug line to the console.
     fn log(&self, message: &str);
+    /// `location.hostname` alone: a link click needs none of the other location texts.
+    fn hostname(&self) -> String {
+        self.location().host
+    }
     /// Appends the IMF-fixdate of Unix time `secs`, for a cookie's `Expires`: by default
     /// [`push_http_date`](super::cookie::push_http_date); the shipped `.wasm` asks the
     /// browser's `Date` instead, which saves the `.wasm` the calendar code.
@@ -524,6 +529,29 @@ pub fn grant_consent(page: &mut impl Page, session: &mut Session) -> Capture {
         strip_address(page, &session.options, &location);
     }
     outcome
+}
+
+/// `href` with the id added when it is a link to one of the `outbound` hosts of the last
+/// capture (see [`outbound`](super::outbound)); `None` when the link is left alone, when
+/// consent is pending or revoked, or when there is no id. `link_host` is the link's host as
+/// the browser's URL parser gives it, so the host checked is the one the browser will go to.
+pub fn decorate_link(
+    page: &impl Page,
+    session: &Session,
+    href: &str,
+    link_host: &str,
+) -> Option<String> {
+    let options = &session.options;
+    if options.outbound.is_empty() || options.consent == Consent::Pending {
+        return None;
+    }
+    let id = tracking_id(page, session)?;
+    let param = options
+        .params
+        .first()
+        .map_or(super::options::DEFAULT_NAME, String::as_str);
+    let current = page.hostname();
+    super::outbound::decorate_link(href, link_host, &current, &options.outbound, param, &id)
 }
 
 /// Withdraws consent: clears the id everywhere, and keeps later captures on this page in memory.

@@ -6,7 +6,7 @@
 
 use crate::prelude::*;
 
-use super::cookie::is_valid_name;
+use super::cookie::{is_valid_name, SameSite};
 use super::outbound::parse_patterns;
 use super::text::{all_bytes, split_byte, split_once_byte};
 
@@ -69,39 +69,6 @@ impl Attribution {
             "last-click" => Some(Self::LastClick),
             "first-click" => Some(Self::FirstClick),
             _ => None,
-        }
-    }
-}
-
-/// The cookie's `SameSite` attribute.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SameSite {
-    /// `SameSite=Lax`: sent on top-level navigations from other sites.
-    #[default]
-    Lax,
-    /// `SameSite=Strict`: sent only from the site itself.
-    Strict,
-    /// `SameSite=None`: sent everywhere; forces `Secure`.
-    None,
-}
-
-impl SameSite {
-    /// Reads `"lax"`, `"strict"` or `"none"` (any case).
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.to_ascii_lowercase().as_str() {
-            "lax" => Some(Self::Lax),
-            "strict" => Some(Self::Strict),
-            "none" => Some(Self::None),
-            _ => None,
-        }
-    }
-
-    /// The attribute value as written in the cookie.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lax => "Lax",
-            Self::Strict => "Strict",
-            Self::None => "None",
         }
     }
 }
@@ -379,7 +346,7 @@ impl Options {
 /// `u32::MAX` when too large. `None` for anything else (`"soon"`, `""`, `"NaN"`, `"1e3"`).
 ///
 /// ```
-/// use taapit_capture::core::options::parse_days;
+/// use taapit_capture::internal::options::parse_days;
 /// assert_eq!(parse_days("60"), Some(60));
 /// assert_eq!(parse_days(" 7.5 "), Some(8));
 /// assert_eq!(parse_days("-3"), Some(0));

@@ -19,7 +19,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use taapit_capture::core::capture::{Location, Page};
+use taapit_capture::internal::capture::{Location, Page};
 
 /// The time every fake page starts at: Tue, 14 Nov 2023 22:13:20 GMT.
 pub const T0_MS: u64 = 1_700_000_000_000;

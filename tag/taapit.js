@@ -1,6 +1,6 @@
 // taapit-capture, the script tag: <script src=".../taapit.js" async data-…></script>
 //
-// Bundled by scripts/build.sh (script/build.mjs: esbuild, one minified classic script with
+// Bundled by scripts/build.sh (tag/build.mjs: esbuild, one minified classic script with
 // the .wasm inlined, deflated, in six-bit digits) into pkg/taapit.js. On load it captures with the
 // options of its data- attributes (data-expires-in-days="60" → expiresInDays: "60"; the
 // module checks every value and keeps the default for a bad one, saying so with
@@ -14,7 +14,7 @@
 // Calls a page made through the stub snippet (window.taapit.q) run in order after capture.
 // Nothing here throws into the page: every entry point catches, and a failed load still
 // runs the ready callbacks, with getTrackingId() returning null.
-import { instantiate } from '../pkg-template/taapit_capture.js';
+import { instantiate } from '../pkg-template/loader.js';
 import { watchLinks } from '../pkg-template/outbound.js';
 
 (function (w, d, payload) {
@@ -31,7 +31,7 @@ import { watchLinks } from '../pkg-template/outbound.js';
     var queue = Array.isArray(api.q) ? api.q : [];
     var script = d.currentScript || {};
     var options = Object.assign({}, script.dataset);
-    var module; // the module's API (pkg-template/taapit_capture.js), once loaded
+    var module; // the module's API (pkg-template/loader.js), once loaded
 
     // Fires `taapit:capture` when a call wrote the id (cookie or localStorage mirror).
     var stored = function (result) {
@@ -116,7 +116,7 @@ import { watchLinks } from '../pkg-template/outbound.js';
     };
 
     // The .wasm's bytes. It is inlined deflated, then in six-bit digits (`payload`,
-    // script/build.mjs), and the browser inflates it: gzip cannot squeeze text digits of the
+    // tag/build.mjs), and the browser inflates it: gzip cannot squeeze text digits of the
     // raw .wasm, but deflated bytes in digits cost about what they weigh. Where
     // DecompressionStream is missing (Safari < 16.4, Firefox < 113, Chrome < 80), the .wasm
     // is fetched from beside this script instead.
@@ -128,7 +128,7 @@ import { watchLinks } from '../pkg-template/outbound.js';
         });
       }
       // The payload's six-bit digits → bytes. Its 64-character alphabet is not base64's but
-      // the script's own most frequent characters (script/build.mjs says why), so `atob`
+      // the script's own most frequent characters (tag/build.mjs says why), so `atob`
       // cannot read it: a lookup table and a bit accumulator do.
       var digits = new Uint8Array(128);
       for (var k = 0; k < 64; k++) digits[PAYLOAD_ALPHABET.charCodeAt(k)] = k;
@@ -153,5 +153,5 @@ import { watchLinks } from '../pkg-template/outbound.js';
   } catch (e) {
     warn(e);
   }
-  // The payload last in the file: the deflated .wasm in six-bit digits (script/build.mjs).
+  // The payload last in the file: the deflated .wasm in six-bit digits (tag/build.mjs).
 })(window, document, PAYLOAD);

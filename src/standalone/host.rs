@@ -1,5 +1,5 @@
 //! The shipped `.wasm`'s shell (feature `standalone`): [`Page`] over the few functions its
-//! JavaScript loader, `pkg-template/taapit_capture.js`, passes in as imports. No
+//! JavaScript loader, `pkg-template/loader.js`, passes in as imports. No
 //! wasm-bindgen: strings cross as UTF-8 bytes in linear memory, and the loader catches
 //! whatever the page throws and reports it as a plain failure (`-1`, `0`).
 
@@ -178,6 +178,10 @@ impl Page for HostPage {
 
     fn log(&self, message: &str) {
         warn(message);
+    }
+
+    fn hostname(&self) -> String {
+        read(Text::Hostname, "").unwrap_or_default()
     }
 
     fn push_http_date(&self, out: &mut String, secs: u64) {

@@ -1,13 +1,12 @@
 //! The shipped `.wasm`'s exports (feature `standalone`), which the loader
-//! (`pkg-template/taapit_capture.js`) turns into the JavaScript API. Each takes its input,
+//! (`pkg-template/loader.js`) turns into the JavaScript API. Each takes its input,
 //! if any, through [`host::read`]`(Text::Input)` and hands its result back through
 //! [`host::capture_result`] or [`host::text_result`]: plain Rust underneath, a thin skin here.
 
+use super::host::{self, with_page, Text};
 use crate::core::capture;
-use crate::core::options::{Consent, Options};
-use crate::core::outbound;
+use crate::core::options::Options;
 use crate::core::text::{concat, split_once_byte};
-use crate::host::{self, with_page, Text};
 use crate::prelude::*;
 
 /// `capture(options)`: the input is the option list ([`Options::read`]).
@@ -53,17 +52,7 @@ pub extern "C" fn revoke() {
 pub extern "C" fn decorate() {
     let input = host::read(Text::Input, "").unwrap_or_default();
     let decorated = split_once_byte(&input, 0).and_then(|(link_host, href)| {
-        with_page(|page, session| {
-            let options = &session.options;
-            if options.outbound.is_empty() || options.consent == Consent::Pending {
-                return None;
-            }
-            let id = capture::tracking_id(page, session)?;
-            let param = options.params.first().map_or("ta_tid", String::as_str);
-            // Only the page's host: a click needs none of the other location texts.
-            let current = host::read(Text::Hostname, "").unwrap_or_default();
-            outbound::decorate_link(href, link_host, &current, &options.outbound, param, &id)
-        })
+        with_page(|page, session| capture::decorate_link(page, session, href, link_host))
     });
     host::text_result(decorated.as_deref());
 }

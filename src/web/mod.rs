@@ -1,17 +1,18 @@
-//! The browser shell: the only code that touches the page. Each method catches what the
-//! browser throws (sandboxed frames, blocked storage, `file:` pages) and reports it as a
-//! plain failure, so nothing escapes into the host page.
+//! The web-sys shell (feature `web`): the Rust API for Rust web apps, over the page. Each
+//! page access catches what the browser throws (sandboxed frames, blocked storage, `file:`
+//! pages) and reports it as a plain failure, so nothing escapes into the host page.
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlDocument, Window};
 
-use crate::core::capture::{Location, Page, Session};
+use crate::core::capture::{self as rules, Capture, Location, Page, Session};
+use crate::core::options::Options;
 use crate::prelude::*;
 
 /// The current page, seen through `window`.
-pub struct BrowserPage {
+pub(crate) struct BrowserPage {
     window: Option<Window>,
 }
 
@@ -114,11 +115,87 @@ extern "C" {
 }
 
 /// Writes `message` to the console as a warning, if the page lets it.
-pub fn warn(message: &str) {
+fn warn(message: &str) {
     let _ = console_warn(message);
 }
 
 /// Runs `f` with the current page and the page's session ([`crate::session::with_page`]).
-pub fn with_page<R>(f: impl FnOnce(&mut BrowserPage, &mut Session) -> R) -> R {
+fn with_page<R>(f: impl FnOnce(&mut BrowserPage, &mut Session) -> R) -> R {
     crate::session::with_page(BrowserPage::current(), f)
+}
+
+/// Reads the tracking id from the page URL and stores it by the capture rules.
+///
+/// ```no_run
+/// use taapit_capture::{capture, Options};
+/// let outcome = capture(&Options { expires_in_days: 60, ..Options::default() });
+/// if let Some(id) = outcome.tracking_id {
+///     // stored in outcome.storage, for outcome.domain
+/// }
+/// ```
+pub fn capture(options: &Options) -> Capture {
+    with_page(|page, session| rules::capture(page, session, options))
+}
+
+/// The tracking id to send to the backend: the cookie, else the `localStorage` mirror, else
+/// the id captured on this page. Never an invalid value.
+///
+/// ```no_run
+/// let id: Option<String> = taapit_capture::tracking_id();
+/// ```
+pub fn tracking_id() -> Option<String> {
+    with_page(|page, session| rules::tracking_id(page, session))
+}
+
+/// Removes the id everywhere it was kept: the cookie on every domain level, the mirror, memory.
+///
+/// ```no_run
+/// taapit_capture::clear();
+/// assert_eq!(taapit_capture::tracking_id(), None);
+/// ```
+pub fn clear() {
+    with_page(rules::clear)
+}
+
+/// Records consent and stores the id held in memory while consent was pending.
+///
+/// ```no_run
+/// use taapit_capture::{capture, grant_consent, Consent, Options};
+/// capture(&Options { consent: Consent::Pending, ..Options::default() });
+/// // ... the visitor accepts in the consent banner:
+/// let outcome = grant_consent();
+/// ```
+pub fn grant_consent() -> Capture {
+    with_page(rules::grant_consent)
+}
+
+/// Withdraws consent: deletes the cookie (every domain level) and the mirror, and keeps later
+/// captures on this page in memory until [`grant_consent`].
+///
+/// ```no_run
+/// taapit_capture::revoke_consent();
+/// ```
+pub fn revoke_consent() {
+    with_page(rules::revoke_consent)
+}
+
+/// `href` with `ta_tid=<id>` (the first of `params`) added when it is an absolute `http(s)`
+/// link to one of the hosts in the last capture's [`Options::outbound`], else `None`: for a
+/// `window.open` or a redirect made from Rust. (Links the visitor clicks are decorated by
+/// the same rule when the npm entry or the script tag is on the page.) The link's host comes
+/// from the browser's URL parser, the host the browser will go to.
+///
+/// ```no_run
+/// use taapit_capture::{capture, decorate_url, Options};
+/// capture(&Options { outbound: vec!["shop.example.net".into()], ..Options::default() });
+/// let href = decorate_url("https://shop.example.net/cart");
+/// // Some("https://shop.example.net/cart?ta_tid=…") once an id is stored
+/// ```
+pub fn decorate_url(href: &str) -> Option<String> {
+    let url = web_sys::Url::new(href).ok()?;
+    if !matches!(url.protocol().as_str(), "http:" | "https:") {
+        return None;
+    }
+    let link_host = url.hostname();
+    with_page(|page, session| rules::decorate_link(page, session, href, &link_host))
 }

@@ -1,6 +1,6 @@
 // taapit-capture's loader: instantiates the .wasm with the page functions it imports and
 // gives its exports back as the synchronous JavaScript API. Shared by the npm entry
-// (index.js) and the script tag (script/taapit.js, which esbuild bundles with it).
+// (index.js) and the script tag (tag/taapit.js, which esbuild bundles with it).
 //
 // The .wasm (src/exports.rs, src/host.rs) imports module "t"; texts cross as UTF-8 in its
 // memory, and every page access is caught here, so the module sees a failure as a value:

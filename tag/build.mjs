@@ -1,5 +1,5 @@
-// Builds the script tag pkg/taapit.js: script/taapit.js with the loader
-// (pkg-template/taapit_capture.js) and the outbound-link listener, bundled by esbuild into one
+// Builds the script tag pkg/taapit.js: tag/taapit.js with the loader
+// (pkg-template/loader.js) and the outbound-link listener, bundled by esbuild into one
 // minified classic script, with the .wasm (pkg/taapit_capture.wasm) inlined as a deflated
 // payload written in six-bit digits. The browser inflates it with DecompressionStream: text
 // digits of the raw .wasm would gzip about 30 % worse than the .wasm, deflated bytes in
@@ -15,7 +15,7 @@
 // about 165 B back (measured on the build of the change). The payload goes last in the file
 // (an argument of the script's outer function): 25-30 B less.
 //
-//   node script/build.mjs
+//   node tag/build.mjs
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,7 +29,7 @@ const OUT = path.join(root, 'pkg/taapit.js');
 
 /** esbuild options for the script, with `PAYLOAD` and `PAYLOAD_ALPHABET` as given. */
 const options = (payload, alphabet) => ({
-  entryPoints: [path.join(root, 'script/taapit.js')],
+  entryPoints: [path.join(root, 'tag/taapit.js')],
   outfile: OUT,
   bundle: true,
   format: 'iife',
