@@ -204,7 +204,9 @@ pub fn lookup_in(uri: &Uri, headers: &HeaderMap, body_tracking_id: Option<&str>)
             return found;
         }
     }
-    url_values(uri, COOKIE_NAME, |value| found.try_candidate(Source::Url, value));
+    url_values(uri, COOKIE_NAME, |value| {
+        found.try_candidate(Source::Url, value)
+    });
     found
 }
 

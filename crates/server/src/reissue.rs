@@ -18,9 +18,7 @@ use http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, HOST, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
 use taapit_capture::core::cookie::SetCookie;
 use taapit_capture::core::domain::{candidates, host_kind, HostKind};
-use taapit_capture::core::options::{
-    clamp_days, SameSite, Secure, DEFAULT_EXPIRES_IN_DAYS,
-};
+use taapit_capture::core::options::{clamp_days, SameSite, Secure, DEFAULT_EXPIRES_IN_DAYS};
 
 use crate::lookup::{cookie_values, url_values};
 use crate::{TrackingId, COOKIE_NAME};
@@ -443,13 +441,12 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let cookies =
-            if CookieReissue::is_document_request(request.method(), request.headers()) {
-                self.config
-                    .set_cookies(request.uri(), request.headers(), SystemTime::now())
-            } else {
-                Vec::new()
-            };
+        let cookies = if CookieReissue::is_document_request(request.method(), request.headers()) {
+            self.config
+                .set_cookies(request.uri(), request.headers(), SystemTime::now())
+        } else {
+            Vec::new()
+        };
         ReissueFuture {
             inner: self.inner.call(request),
             cookies,
