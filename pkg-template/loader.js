@@ -1,24 +1,14 @@
 // taapit-capture's loader: instantiates the .wasm with the page functions it imports and
-// gives its exports back as the synchronous JavaScript API. Shared by the npm entry
-// (index.js) and the script tag (tag/taapit.js, which esbuild bundles with it).
+// gives its one export back as the synchronous JavaScript API. Shared by the npm entry
+// (index.js) and the script tag (tag/taapit.js, which esbuild bundles with it), both through
+// wrapper.js.
 //
-// The .wasm (src/exports.rs, src/host.rs) imports module "t"; texts cross as UTF-8 in its
-// memory, and every page access is caught here, so the module sees a failure as a value:
-//   t(what, p, l) → n   reads a text into `held`; its byte length, or -1 when it is null or
-//                       reading it threw. what: 0-4 location.hostname, pathname, search,
-//                       hash, protocol; 5 document.cookie; 6 localStorage.getItem(text p);
-//                       7 `input`, what the API was called with
-//   c(p)                copies `held` to p
-//   w(what, p, l, q, m) → 1, or 0 when it threw. what: 0 document.cookie = a;
-//                       1 localStorage.setItem(a, b); 2 localStorage.removeItem(a);
-//                       3 history.replaceState(history.state, '', a); 4 console.warn(a)
-//   n() → Date.now()
-//   d(secs) → n         puts new Date(secs * 1000).toUTCString() in `held` (a cookie's Expires)
-//   r(...)              a capture result; s(p, l) a text result (empty: null)
-
-var SOURCES = [null, 'search', 'hash', 'stored'];
-var STORAGES = [null, 'cookie', 'localStorage', 'memory'];
-var LOCATION = ['hostname', 'pathname', 'search', 'hash', 'protocol'];
+// The .wasm (src/standalone/) imports module "t"; texts cross as UTF-8 in its memory, and
+// every page access is caught here, so the module sees a failure as a value. The codes that
+// cross, and what each import does, are defined once in src/standalone/contract.rs;
+// contract.js is generated from it, and tests/contract.rs checks that `readers` and
+// `changes` below have one entry for each code, by name.
+import { CALL, CHANGE, SOURCE, STORAGE, TEXT } from './contract.js';
 
 /**
  * The option list the module reads (Options::read in src/core/options.rs): entries
@@ -62,16 +52,14 @@ function listed(options, clean) {
 }
 
 /**
- * Instantiates the module from its bytes (an ArrayBuffer or a typed array) or from a
- * Response that carries them. A Response typed `application/wasm` is compiled while it
- * streams in (WebAssembly.instantiateStreaming: the capture is ready some 15 ms sooner on a
- * slow machine); one typed otherwise (a server that does not know .wasm, or adds a charset)
- * is read whole first.
- * Resolves with the API: capture(options), getTrackingId(), clearTrackingId(),
- * grantConsent(), revokeConsent(), decorateUrl(href). Each call can throw only if the module
- * itself traps; callers catch.
+ * Instantiates the module from its bytes (an ArrayBuffer or a typed array), synchronously:
+ * `new WebAssembly.Module` and `new WebAssembly.Instance` in the caller's task, with no
+ * promise a page could hijack (an `Object.prototype.then`, say) and no task in between.
+ * Returns the API: capture(options), getTrackingId(), clearTrackingId(), grantConsent(),
+ * revokeConsent(), decorateUrl(href). Throws if the bytes do not compile (or WebAssembly is
+ * missing); each call can throw only if the module itself traps. Callers catch (wrapper.js).
  */
-export function instantiate(source) {
+export function instantiate(bytes) {
   var encoder = new TextEncoder();
   var decoder = new TextDecoder();
   var exports;
@@ -79,14 +67,37 @@ export function instantiate(source) {
   var input = '';
   var result = null;
   var text = (p, l) => decoder.decode(new Uint8Array(exports.memory.buffer, p, l));
+  // One reader per contract.js TEXT name, one handler per CHANGE name.
+  var readers = {
+    hostname: () => location.hostname,
+    pathname: () => location.pathname,
+    search: () => location.search,
+    hash: () => location.hash,
+    protocol: () => location.protocol,
+    cookies: () => document.cookie,
+    storage: (p, l) => localStorage.getItem(text(p, l)),
+    input: () => input,
+    // Random digits (a valid cookie name's): the domain probe's name, unique to the call.
+    nonce: () => crypto.getRandomValues(new Uint32Array(2)).join(''),
+  };
+  var changes = {
+    setCookie: (a) => {
+      document.cookie = a;
+    },
+    storageSet: (a, p, l) => localStorage.setItem(a, text(p, l)),
+    storageRemove: (a) => localStorage.removeItem(a),
+    replaceUrl: (a) => history.replaceState(history.state, '', a),
+    warn: (a) => console.warn(a),
+  };
+  var read = [];
+  var change = [];
+  for (var i = 0; i < TEXT.length; i++) read[i] = readers[TEXT[i]];
+  for (i = 0; i < CHANGE.length; i++) change[i] = changes[CHANGE[i]];
   var imports = {
     t: {
       t: (what, p, l) => {
         try {
-          var value = what < 5 ? location[LOCATION[what]]
-            : what < 6 ? document.cookie
-            : what < 7 ? localStorage.getItem(text(p, l))
-            : input;
+          var value = read[what](p, l);
           if (value == null) return -1;
           held = encoder.encode(value);
           return held.length;
@@ -97,12 +108,7 @@ export function instantiate(source) {
       c: (p) => new Uint8Array(exports.memory.buffer).set(held, p),
       w: (what, p, l, q, m) => {
         try {
-          var a = text(p, l);
-          if (what == 0) document.cookie = a;
-          else if (what == 1) localStorage.setItem(a, text(q, m));
-          else if (what == 2) localStorage.removeItem(a);
-          else if (what == 3) history.replaceState(history.state, '', a);
-          else console.warn(a);
+          change[what](text(p, l), q, m);
           return 1;
         } catch (_) {
           return 0;
@@ -113,8 +119,8 @@ export function instantiate(source) {
       r: (p, l, q, m, source, storage, expiresAt) => {
         result = {
           trackingId: l ? text(p, l) : null,
-          source: SOURCES[source],
-          storage: STORAGES[storage],
+          source: SOURCE[source],
+          storage: STORAGE[storage],
           domain: m ? text(q, m) : null,
           expiresAt: expiresAt < 0 ? null : expiresAt,
         };
@@ -124,45 +130,35 @@ export function instantiate(source) {
       },
     },
   };
-  // Runs export `name` with `value` as its input; what it handed back.
-  var call = (name, value) => {
+  exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
+  // Runs call `code` with `value` as its input; what it handed back.
+  var call = (code, value) => {
     input = value;
     result = null;
-    exports[name]();
+    exports.call(code);
     return result;
   };
-  // A Response is told from bytes by its arrayBuffer method (a typed array has none).
-  var instantiating = !source.arrayBuffer
-    ? WebAssembly.instantiate(source, imports)
-    : WebAssembly.instantiateStreaming &&
-        // Exactly this type, as instantiateStreaming requires (no parameters).
-        /^\s*application\/wasm\s*$/i.test(source.headers.get('content-type'))
-      ? WebAssembly.instantiateStreaming(source, imports)
-      : source.arrayBuffer().then((bytes) => WebAssembly.instantiate(bytes, imports));
-  return instantiating.then((made) => {
-    exports = made.instance.exports;
-    return {
-      capture: (options) => call('capture', optionList(options)),
-      getTrackingId: () => call('id'),
-      clearTrackingId: () => {
-        call('clear');
-      },
-      grantConsent: () => call('grant'),
-      revokeConsent: () => {
-        call('revoke');
-      },
-      // The browser's URL parser finds the link's host, as the browser will when it follows
-      // it; the module decides (src/core/outbound.rs). Not http(s), or not absolute: null.
-      decorateUrl: (href) => {
-        if (typeof href != 'string') return null;
-        var url;
-        try {
-          url = new URL(href);
-        } catch (_) {
-          return null;
-        }
-        return /^https?:$/.test(url.protocol) ? call('decorate', url.hostname + '\x00' + href) : null;
-      },
-    };
-  });
+  return {
+    capture: (options) => call(CALL.capture, optionList(options)),
+    getTrackingId: () => call(CALL.trackingId),
+    clearTrackingId: () => {
+      call(CALL.clear);
+    },
+    grantConsent: () => call(CALL.grant),
+    revokeConsent: () => {
+      call(CALL.revoke);
+    },
+    // The browser's URL parser finds the link's host, as the browser will when it follows
+    // it; the module decides (src/core/outbound.rs). Not http(s), or not absolute: null.
+    decorateUrl: (href) => {
+      if (typeof href != 'string') return null;
+      var url;
+      try {
+        url = new URL(href);
+      } catch (_) {
+        return null;
+      }
+      return /^https?:$/.test(url.protocol) ? call(CALL.decorate, url.hostname + '\x00' + href) : null;
+    },
+  };
 }

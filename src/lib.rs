@@ -36,12 +36,8 @@ extern crate alloc;
 
 mod core;
 
-/// The core's rules, for this crate's own native tests and fuzz targets only: not a public
-/// API, and free to change in any release.
 #[doc(hidden)]
-pub mod internal {
-    pub use crate::core::{capture, cookie, domain, id, mirror, options, outbound, query};
-}
+pub mod internal;
 
 /// The `alloc` names std's prelude gives, for the `no_std` build: `use crate::prelude::*;`.
 mod prelude {

@@ -149,16 +149,32 @@ export function cookies_of_page() {
 }
 
 // The shipped loader's API over a new instance of the shipped .wasm beside it, given to
-// the loader as `how`: 'bytes'; 'streaming', a Response typed application/wasm; 'mistyped', a
-// Response typed as a server that does not know .wasm would; 'charset', typed with a charset
-// parameter, which instantiateStreaming refuses.
+// the loader as `how`: 'bytes', an ArrayBuffer; 'view', a Uint8Array over part of a larger
+// buffer (as a page might hold it); 'promise', which is not bytes, so the loader throws.
 export async function load_module(url, how = 'bytes') {
   const loader = await import(url);
   const response = await fetch(new URL(url.replace(/[^/]*$/, 'taapit_capture.wasm'), location.origin));
-  if (how === 'bytes') return loader.instantiate(await response.arrayBuffer());
-  const type = { streaming: 'application/wasm', mistyped: 'application/octet-stream' }[how]
-    ?? 'application/wasm; charset=utf-8';
-  return loader.instantiate(new Response(response.body, { headers: { 'content-type': type } }));
+  const bytes = await response.arrayBuffer();
+  if (how === 'bytes') return loader.instantiate(bytes);
+  if (how === 'view') {
+    const larger = new Uint8Array(bytes.byteLength + 16);
+    larger.set(new Uint8Array(bytes), 8);
+    return loader.instantiate(larger.subarray(8, 8 + bytes.byteLength));
+  }
+  return loader.instantiate(Promise.resolve(bytes));
+}
+
+// Records every taapit:change on window as "call:trackingId" (null as "null").
+export function record_changes() {
+  window.__changes = [];
+  window.addEventListener('taapit:change', (e) => {
+    window.__changes.push(e.detail.call + ':' + e.detail.trackingId + ':' + (e.detail.storage ?? '-'));
+  });
+}
+export function recorded_changes() {
+  const changes = window.__changes || [];
+  window.__changes = [];
+  return changes;
 }
 
 export function cookie_store() {
@@ -257,6 +273,8 @@ extern "C" {
     fn load_module_as(url: &str, how: &str) -> Result<Promise, JsValue>;
     fn cookie_store() -> JsValue;
     fn weird_options() -> Array;
+    fn record_changes();
+    fn recorded_changes() -> Array;
 }
 
 // ----- page helpers -----
@@ -1296,16 +1314,15 @@ async fn glue() -> JsValue {
         .expect("the shipped module loads")
 }
 
-/// The loader takes the `.wasm` as bytes, as a Response typed `application/wasm` (compiled
-/// while it streams in, as the script tag gives its inlined `.wasm`), or as a Response typed
-/// otherwise (a server that does not know `.wasm`, or one that adds a charset): each gives a
-/// working API.
+/// The loader compiles the `.wasm` synchronously from its bytes, as an ArrayBuffer or as a
+/// typed array over part of a buffer: each gives a working API. Anything else (a promise of
+/// the bytes) is refused with an exception, which its callers (wrapper.js) catch.
 #[wasm_bindgen_test]
-async fn the_loader_takes_bytes_or_a_response_of_any_type() {
+async fn the_loader_takes_bytes_as_a_buffer_or_a_view() {
     let url = loader_url();
-    let _page = fresh(4).await;
+    let _page = fresh(3).await;
     // Each is a new instance; the id each captures replaces the one before (last-click).
-    for how in ["bytes", "streaming", "mistyped", "charset"] {
+    for how in ["bytes", "view"] {
         set_url(&format!("/?ta_tid=via-{how}"));
         let promise = load_module_as(url, how).expect("load_module");
         let glue = JsFuture::from(promise).await.expect(how);
@@ -1317,6 +1334,11 @@ async fn the_loader_takes_bytes_or_a_response_of_any_type() {
         );
         assert_eq!(jar(), format!("ta_tid={expected}"), "{how}");
     }
+    let promise = load_module_as(url, "promise").expect("load_module");
+    assert!(
+        JsFuture::from(promise).await.is_err(),
+        "a promise is not bytes: the loader throws"
+    );
 }
 
 /// Calls export `name`; `Err` if it threw.
@@ -1583,4 +1605,35 @@ async fn js_exports_survive_a_replace_state_listener_that_reads_the_id() {
     let id = call(&glue, "getTrackingId", &[]).expect("getTrackingId after the listener");
     assert_eq!(id.as_string().as_deref(), Some("listened"));
     call(&glue, "clearTrackingId", &[]).unwrap();
+}
+
+/// The Rust API fires the page's `taapit:change` after each capture, clear, grant and revoke,
+/// with the id then in effect, as the npm entry and the script tag do.
+#[wasm_bindgen_test]
+async fn the_rust_api_fires_taapit_change() {
+    let _page = fresh(2).await;
+    record_changes();
+    set_url("/?ta_tid=evented");
+    capture(&Options {
+        consent: Consent::Pending,
+        ..Options::default()
+    });
+    grant_consent();
+    clear();
+    capture(&Options::default());
+    revoke_consent();
+    let seen: Vec<String> = recorded_changes()
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "capture:evented:memory",
+            "grant:evented:cookie",
+            "clear:null:-",
+            "capture:evented:cookie",
+            "revoke:null:-",
+        ]
+    );
 }

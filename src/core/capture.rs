@@ -54,6 +54,10 @@ pub trait Page {
     fn hostname(&self) -> String {
         self.location().host
     }
+    /// A text no other page's call has at the same time (random digits): it names the
+    /// domain probe cookie, so two pages of one site probing at once (two tabs landing on
+    /// two hosts) never read, overwrite or remove each other's probe.
+    fn nonce(&self) -> String;
     /// Appends the IMF-fixdate of Unix time `secs`, for a cookie's `Expires`: by default
     /// [`push_http_date`](super::cookie::push_http_date); the shipped `.wasm` asks the
     /// browser's `Date` instead, which saves the `.wasm` the calendar code.
@@ -459,17 +463,17 @@ fn auto_domain(page: &mut impl Page, options: &Options, host: &str) -> Option<St
 }
 
 /// Whether the browser keeps a cookie with `Domain=domain`: writes a short-lived probe
-/// under its own name, reads it back and removes it.
+/// under a name of its own (the cookie name, `_probe_` and the page's [`Page::nonce`]),
+/// reads it back and removes it. A fixed name would let a page probing at the same moment
+/// overwrite or expire this one, and a domain the browser accepts would be taken as refused.
 fn accepts(page: &mut impl Page, options: &Options, domain: &str) -> bool {
-    let mut name = String::from(options.cookie_name());
-    name.push_str("_probe");
-    let mut nonce = String::from("p");
-    super::cookie::push_u64(&mut nonce, page.now_ms());
-    let probe = SetCookie::new(&name, &nonce)
+    let nonce = page.nonce();
+    let name = super::text::concat(&[options.cookie_name(), "_probe_", &nonce]);
+    let probe = SetCookie::new(&name, "1")
         .domain(Some(domain))
         .max_age(10, page.now_ms() / 1000);
     write_cookie(page, probe);
-    let kept = visible(page, &name, &nonce).1;
+    let kept = visible(page, &name, "1").1;
     if kept {
         write_cookie(page, SetCookie::removal(&name, Some(domain)));
     }

@@ -95,6 +95,13 @@ impl Page for BrowserPage {
         js_sys::Date::now() as u64
     }
 
+    fn nonce(&self) -> String {
+        // 2^53 possible values: two pages landing together never draw the same.
+        let mut nonce = String::new();
+        crate::core::cookie::push_u64(&mut nonce, (js_sys::Math::random() * 9e15) as u64);
+        nonce
+    }
+
     fn log(&self, message: &str) {
         warn(message);
     }
@@ -134,7 +141,9 @@ fn with_page<R>(f: impl FnOnce(&mut BrowserPage, &mut Session) -> R) -> R {
 /// }
 /// ```
 pub fn capture(options: &Options) -> Capture {
-    with_page(|page, session| rules::capture(page, session, options))
+    let outcome = with_page(|page, session| rules::capture(page, session, options));
+    changed("capture", Some(&outcome));
+    outcome
 }
 
 /// The tracking id to send to the backend: the cookie, else the `localStorage` mirror, else
@@ -154,7 +163,8 @@ pub fn tracking_id() -> Option<String> {
 /// assert_eq!(taapit_capture::tracking_id(), None);
 /// ```
 pub fn clear() {
-    with_page(rules::clear)
+    with_page(rules::clear);
+    changed("clear", None);
 }
 
 /// Records consent and stores the id held in memory while consent was pending.
@@ -166,7 +176,9 @@ pub fn clear() {
 /// let outcome = grant_consent();
 /// ```
 pub fn grant_consent() -> Capture {
-    with_page(rules::grant_consent)
+    let outcome = with_page(rules::grant_consent);
+    changed("grant", Some(&outcome));
+    outcome
 }
 
 /// Withdraws consent: deletes the cookie (every domain level) and the mirror, and keeps later
@@ -176,7 +188,8 @@ pub fn grant_consent() -> Capture {
 /// taapit_capture::revoke_consent();
 /// ```
 pub fn revoke_consent() {
-    with_page(rules::revoke_consent)
+    with_page(rules::revoke_consent);
+    changed("revoke", None);
 }
 
 /// `href` with `ta_tid=<id>` (the first of `params`) added when it is an absolute `http(s)`
@@ -198,4 +211,38 @@ pub fn decorate_url(href: &str) -> Option<String> {
     }
     let link_host = url.hostname();
     with_page(|page, session| rules::decorate_link(page, session, href, &link_host))
+}
+
+/// Fires `taapit:change` on `window` after `call` (`"capture"`, `"clear"`, `"grant"`,
+/// `"revoke"`), as the npm entry and the script tag do (`pkg-template/wrapper.js`):
+/// `detail.trackingId` is the id now in effect, `detail.call` the call, and a capture's or a
+/// grant's `source`, `storage`, `domain` and `expiresAt` come with it. Hooks in Rust apps and
+/// React's `useTrackingId` listen to the same event. A listener that throws is reported by
+/// the browser, not here: `dispatchEvent` does not throw for it.
+fn changed(call: &str, outcome: Option<&Capture>) {
+    let Some(window) = WINDOW.with(|w| w.clone()) else {
+        return;
+    };
+    let detail = js_sys::Object::new();
+    let set = |name: &str, value: JsValue| {
+        let _ = Reflect::set(&detail, &JsValue::from_str(name), &value);
+    };
+    let text = |value: Option<&str>| value.map_or(JsValue::NULL, JsValue::from_str);
+    set("trackingId", text(tracking_id().as_deref()));
+    set("call", JsValue::from_str(call));
+    if let Some(outcome) = outcome {
+        set("source", text(outcome.source.map(|s| s.as_str())));
+        set("storage", text(outcome.storage.map(|s| s.as_str())));
+        set("domain", text(outcome.domain.as_deref()));
+        let expires = outcome
+            .expires_at_ms
+            .map_or(JsValue::NULL, |ms| JsValue::from_f64(ms as f64));
+        set("expiresAt", expires);
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&detail);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("taapit:change", &init) {
+        let target: &web_sys::EventTarget = window.unchecked_ref();
+        let _ = target.dispatch_event(&event);
+    }
 }
