@@ -7,16 +7,16 @@
 
 use std::convert::Infallible;
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::{lookup_in, Lookup, Source};
+use crate::{Lookup, Source, lookup_in};
 
 /// The id candidates of a request's cookie and URL, for handlers that read the body
 /// themselves. Never rejects the request.

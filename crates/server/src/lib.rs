@@ -41,8 +41,8 @@ pub mod mock;
 pub mod outbox;
 mod reissue;
 
-pub use client::{ApiKey, Error, Failure, RetryPolicy, Taapit, Track, DEFAULT_BASE_URL};
+pub use client::{ApiKey, DEFAULT_BASE_URL, Error, Failure, RetryPolicy, Taapit, Track};
 pub use event::{Customer, Event, EventKind, InvalidEvent, Lead, Sale};
 pub use id::{InvalidTrackingId, TrackingId};
-pub use lookup::{lookup, lookup_in, Lookup, Rejected, Source, COOKIE_NAME};
-pub use reissue::{cookie_domain, Attribution, CookieReissue, ReissueLayer, ReissueService};
+pub use lookup::{COOKIE_NAME, Lookup, Rejected, Source, lookup, lookup_in};
+pub use reissue::{Attribution, CookieReissue, ReissueLayer, ReissueService, cookie_domain};

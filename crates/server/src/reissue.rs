@@ -17,11 +17,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, HOST, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
 use taapit_capture::core::cookie::SetCookie;
-use taapit_capture::core::domain::{candidates, host_kind, HostKind};
-use taapit_capture::core::options::{clamp_days, SameSite, Secure, DEFAULT_EXPIRES_IN_DAYS};
+use taapit_capture::core::domain::{HostKind, candidates, host_kind};
+use taapit_capture::core::options::{DEFAULT_EXPIRES_IN_DAYS, SameSite, Secure, clamp_days};
 
 use crate::lookup::{cookie_values, url_values};
-use crate::{TrackingId, COOKIE_NAME};
+use crate::{COOKIE_NAME, TrackingId};
 
 pub use taapit_capture::core::options::Attribution;
 
@@ -106,7 +106,7 @@ fn request_host(uri: &Uri, headers: &HeaderMap) -> Option<String> {
 /// assert_eq!(
 ///     cookies[0],
 ///     "ta_tid=rLnWe1uz9t282v7g; Path=/; Domain=example.com; Max-Age=7776000; \
-///      Expires=Thu, 01 Apr 1970 00:00:00 GMT; SameSite=Lax",
+///      Expires=Wed, 01 Apr 1970 00:00:00 GMT; SameSite=Lax",
 /// );
 /// ```
 #[derive(Clone, Debug)]
@@ -224,7 +224,7 @@ impl CookieReissue {
     ///
     /// ```
     /// use taapit_server::CookieReissue;
-    /// let app = axum::Router::new()
+    /// let app: axum::Router = axum::Router::new()
     ///     .route("/", axum::routing::get(|| async { axum::response::Html("<h1>Hi</h1>") }))
     ///     .layer(CookieReissue::new().layer());
     /// ```

@@ -222,15 +222,21 @@ async fn the_outbox_delivers_everything_through_every_fault_and_parks_a_400() {
     tokio::time::sleep(Duration::from_millis(700)).await; // refused meanwhile
     collector.resume().await.unwrap();
 
-    let outbox_ref = outbox.clone();
-    wait_for(
-        "every event delivered or parked",
-        Duration::from_secs(45),
-        || collector.event_count() == N - 1,
-    )
-    .await;
-    let counts = outbox_ref.counts().await.unwrap();
-    assert_eq!((counts.pending, counts.parked), (0, 1));
+    // The collector records an event before its answer reaches the worker: wait for the
+    // outbox to have settled every event too.
+    let start = Instant::now();
+    loop {
+        let counts = outbox.counts().await.unwrap();
+        if (counts.pending, counts.parked) == (0, 1) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(45),
+            "not settled: {counts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(collector.event_count(), N - 1);
     let parked = outbox.parked().await.unwrap();
     assert!(parked[0].error.contains("400"), "{:?}", parked[0]);
     let parked_id = parked[0].body["trackingId"].as_str().unwrap().to_owned();

@@ -1,7 +1,7 @@
 //! The id look-up: the guide's order, the id rule, and hostile `Cookie` headers.
 
 use http::{HeaderMap, HeaderValue, Request, Uri};
-use taapit_server::{lookup, lookup_in, Source};
+use taapit_server::{Source, lookup, lookup_in};
 
 fn parts(uri: &str, cookies: &[&[u8]]) -> http::request::Parts {
     let mut request = Request::builder().uri(uri);
@@ -121,10 +121,12 @@ fn hostile_cookie_headers_never_panic_and_never_yield_an_invalid_id() {
             String::from_utf8_lossy(header)
         );
         assert!(result.rejected.len() <= 8, "the rejected list is bounded");
-        assert!(result
-            .rejected
-            .iter()
-            .all(|r| r.value.chars().count() <= 200));
+        assert!(
+            result
+                .rejected
+                .iter()
+                .all(|r| r.value.chars().count() <= 200)
+        );
     }
 }
 

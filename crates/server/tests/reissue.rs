@@ -6,7 +6,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use http::{HeaderMap, Request, Response, Uri};
 use taapit_capture::core::options::Secure;
-use taapit_server::{cookie_domain, Attribution, CookieReissue};
+use taapit_server::{Attribution, CookieReissue, cookie_domain};
 use tower::{Layer, ServiceExt};
 
 const NOW: u64 = 1_700_000_000;
@@ -64,7 +64,9 @@ fn the_write_has_the_capture_modules_attributes() {
     );
     assert_eq!(
         got,
-        ["ta_tid=abc; Path=/; Domain=example.co.uk; Max-Age=7776000; Expires=Mon, 12 Feb 2024 22:13:20 GMT; SameSite=Lax"]
+        [
+            "ta_tid=abc; Path=/; Domain=example.co.uk; Max-Age=7776000; Expires=Mon, 12 Feb 2024 22:13:20 GMT; SameSite=Lax"
+        ]
     );
     // Host-only on localhost, an IPv4 and an IPv6 address, a single label.
     for host in ["localhost:8080", "127.0.0.1:80", "[::1]:8080", "intranet"] {
@@ -99,8 +101,10 @@ fn lifetime_clamped_secure_behind_https_and_http_only_on_demand() {
     assert!(!at(&trusted, &cookie, "/").ends_with("; Secure"));
     assert!(at(&CookieReissue::new(), &cookie, "https://app.example.com/").ends_with("; Secure"));
     assert!(at(&CookieReissue::new().secure(Secure::Always), &cookie, "/").ends_with("; Secure"));
-    assert!(at(&CookieReissue::new().http_only(true), &cookie, "/")
-        .ends_with("; SameSite=Lax; HttpOnly"));
+    assert!(
+        at(&CookieReissue::new().http_only(true), &cookie, "/")
+            .ends_with("; SameSite=Lax; HttpOnly")
+    );
 }
 
 #[test]
@@ -179,8 +183,14 @@ fn other_copies_are_expired_so_one_stays_visible() {
         got[1],
         "ta_tid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax"
     );
-    assert_eq!(got[2], "ta_tid=; Path=/; Domain=shop.example.co.uk; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax");
-    assert_eq!(got[3], "ta_tid=; Path=/; Domain=www.shop.example.co.uk; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax");
+    assert_eq!(
+        got[2],
+        "ta_tid=; Path=/; Domain=shop.example.co.uk; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax"
+    );
+    assert_eq!(
+        got[3],
+        "ta_tid=; Path=/; Domain=www.shop.example.co.uk; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax"
+    );
     // One copy with another value (last-click from the URL): it may be on another level.
     let got = set_cookies(
         &reissue,
@@ -230,10 +240,12 @@ async fn the_layer_writes_on_html_documents_only() {
     let response = through_layer(page_request(Some("document"), "*/*"), html, 200).await;
     let cookies: Vec<_> = response.headers().get_all("set-cookie").iter().collect();
     assert_eq!(cookies.len(), 1);
-    assert!(cookies[0]
-        .to_str()
-        .unwrap()
-        .starts_with("ta_tid=fromUrl; Path=/; Domain=example.com;"));
+    assert!(
+        cookies[0]
+            .to_str()
+            .unwrap()
+            .starts_with("ta_tid=fromUrl; Path=/; Domain=example.com;")
+    );
     assert_eq!(response.headers()["cache-control"], "private");
     // No Sec-Fetch-Dest (older browsers): Accept decides.
     let response = through_layer(page_request(None, "text/html,*/*"), html, 200).await;
@@ -257,11 +269,13 @@ async fn the_layer_writes_on_html_documents_only() {
         .header("sec-fetch-dest", "document")
         .body(())
         .unwrap();
-    assert!(through_layer(post, html, 200)
-        .await
-        .headers()
-        .get("set-cookie")
-        .is_none());
+    assert!(
+        through_layer(post, html, 200)
+            .await
+            .headers()
+            .get("set-cookie")
+            .is_none()
+    );
 }
 
 #[tokio::test]
