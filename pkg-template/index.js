@@ -10,6 +10,7 @@
 //
 // The .wasm is fetched with XMLHttpRequest and compiled synchronously when it arrives: no
 // promise in the load that a page's `Object.prototype.then` could take over.
+import { takeFallback } from './fallback.js';
 import { instantiate } from './loader.js';
 import { watchLinks } from './outbound.js';
 import { inert, warn, wrapper } from './wrapper.js';
@@ -31,14 +32,39 @@ function load() {
     request.open('GET', new URL('./taapit_capture.wasm', import.meta.url));
     request.responseType = 'arraybuffer';
     request.onload = () => {
+      let bytes;
       try {
         if (request.status < 200 || request.status > 299) {
           throw new Error(`taapit_capture.wasm: HTTP ${request.status}`);
         }
-        wasm.settle(instantiate(request.response));
+        bytes = request.response;
       } catch (error) {
         warn(error);
         wasm.settle(null);
+        return;
+      }
+      try {
+        wasm.settle(instantiate(bytes));
+      } catch (refused) {
+        // WebAssembly cannot run here (a CSP without 'wasm-unsafe-eval', no WebAssembly): the
+        // same module as JavaScript (fallback.js), a chunk of its own, fetched only now.
+        // A module namespace has no prototype: a page's Object.prototype.then cannot take it.
+        import('./taapit_capture.fallback.js').then(
+          () => {
+            try {
+              wasm.settle(instantiate(takeFallback()));
+            } catch (error) {
+              warn(refused);
+              warn(error);
+              wasm.settle(null);
+            }
+          },
+          (error) => {
+            warn(refused);
+            warn(error);
+            wasm.settle(null);
+          },
+        );
       }
     };
     request.onerror = () => {

@@ -52,7 +52,9 @@ function listed(options, clean) {
 }
 
 /**
- * Instantiates the module from its bytes (an ArrayBuffer or a typed array), synchronously:
+ * Instantiates the module from its bytes (an ArrayBuffer or a typed array), or from the
+ * wasm2js build of the same module when WebAssembly cannot run (`bytes` is then its
+ * `__taapitWasm2js` function, see fallback.js), synchronously:
  * `new WebAssembly.Module` and `new WebAssembly.Instance` in the caller's task, with no
  * promise a page could hijack (an `Object.prototype.then`, say) and no task in between.
  * Returns the API: capture(options), getTrackingId(), clearTrackingId(), grantConsent(),
@@ -130,7 +132,10 @@ export function instantiate(bytes) {
       },
     },
   };
-  exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
+  exports =
+    typeof bytes == 'function'
+      ? bytes(imports) // the wasm2js build of the same module (fallback.js)
+      : new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
   // Runs call `code` with `value` as its input; what it handed back.
   var call = (code, value) => {
     input = value;

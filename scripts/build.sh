@@ -26,6 +26,9 @@ rm -f pkg/.gitignore
 # classic script with the .wasm inlined (tag/build.mjs; the README's "Script tag" section
 # has the measurements behind the choice).
 node tag/build.mjs
+# The same module as plain JavaScript (wasm2js), fetched only where WebAssembly cannot run
+# (a CSP without 'wasm-unsafe-eval', a browser without WebAssembly): tag/fallback.mjs.
+node tag/fallback.mjs
 
 wasm_bytes=$(wc -c < pkg/taapit_capture.wasm)
 wasm_gz=$(gzip -9 -c pkg/taapit_capture.wasm | wc -c)

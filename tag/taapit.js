@@ -16,6 +16,7 @@
 import { instantiate } from '../pkg-template/loader.js';
 import { watchLinks } from '../pkg-template/outbound.js';
 import { warn, wrapper } from '../pkg-template/wrapper.js';
+import { fallbackScript } from '../pkg-template/fallback.js';
 
 (function (w, d, payload) {
   try {
@@ -64,7 +65,28 @@ import { warn, wrapper } from '../pkg-template/wrapper.js';
     api.loaded = false;
     w.taapit = api;
 
-    var made = null;
+    // Once the module is made (null: it could not be), the API, the capture and the queue.
+    var start = function (made) {
+      wasm.settle(made);
+      for (key in methods) api[key] = methods[key];
+      api.loaded = wasm.loaded();
+      if (made) methods.capture();
+      // Calls queued by the stub snippet, in order; one that queues another runs it in turn.
+      for (var n = 0; n < queue.length; n++) {
+        var entry = queue[n];
+        var method = entry && methods[entry[0]];
+        if (method) {
+          try {
+            method(entry[1] && entry[1][0]);
+          } catch (e) {
+            warn(e);
+          }
+        }
+      }
+      queue.length = 0;
+    };
+
+    var made;
     try {
       // The .wasm's bytes, inlined as a string with one character per byte (tag/build.mjs):
       // no request, no inflating stream, nothing asynchronous, so the id is stored in this
@@ -72,26 +94,26 @@ import { warn, wrapper } from '../pkg-template/wrapper.js';
       var bytes = new Uint8Array(payload.length);
       for (i = 0; i < payload.length; i++) bytes[i] = payload.charCodeAt(i);
       made = instantiate(bytes);
-    } catch (e) {
-      warn(e);
-    }
-    wasm.settle(made);
-    for (key in methods) api[key] = methods[key];
-    api.loaded = wasm.loaded();
-    if (made) methods.capture();
-    // Calls queued by the stub snippet, in order; one that queues another runs it in turn.
-    for (i = 0; i < queue.length; i++) {
-      var entry = queue[i];
-      var method = entry && methods[entry[0]];
-      if (method) {
+    } catch (refused) {
+      // WebAssembly cannot run here (a CSP without 'wasm-unsafe-eval', no WebAssembly): the
+      // same module as JavaScript, taapit_capture.fallback.js from beside this script.
+      if (!script.src) {
+        warn(refused);
+        return start(null);
+      }
+      var src = script.src.replace(/[^/?#]*([?#].*)?$/, 'taapit_capture.fallback.js');
+      return fallbackScript(src, function (factory) {
+        var fallback = null;
         try {
-          method(entry[1] && entry[1][0]);
+          fallback = instantiate(factory);
         } catch (e) {
+          warn(refused);
           warn(e);
         }
-      }
+        start(fallback);
+      });
     }
-    queue.length = 0;
+    start(made);
   } catch (e) {
     warn(e);
   }
