@@ -228,6 +228,8 @@ fn strip_params_keeps_other_parameters_path_and_hash() {
         // A doubled `?` in the hash: the id is found there, so it is stripped there.
         ("/p", "", "#??ta_tid=x", Some("/p")),
         ("/p", "", "#/r??ta_tid=x&a=1", Some("/p#/r?a=1")),
+        // A pair that itself starts with `?` after the doubled one keeps its name.
+        ("/p", "", "#/r???a=1&ta_tid=x", Some("/p#/r???a=1")),
         (
             "/app",
             "",

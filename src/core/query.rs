@@ -193,6 +193,11 @@ pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> O
             if route != "#" || !pairs.is_empty() {
                 url.push_str(route);
             }
+            // A first kept pair that starts with `?` came after a doubled `?` (`#/r???a=1`,
+            // the pair `?a=1`): the reader drops one `?` there, so one more goes back.
+            if pairs.starts_with("?") {
+                url.push('?');
+            }
             push_query(&mut url, &pairs);
         }
         None => url.push_str(hash),
