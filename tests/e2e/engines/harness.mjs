@@ -17,12 +17,15 @@ const RECORDER = `(function () {
   Object.defineProperty(window, '__e2e', { value: rec });
   // Index writes, not push: a test page may replace Array.prototype.push.
   function add(list, text) { list[list.length] = String(text); }
+  // The message, then the stack where there is one (WebKit's stacks omit the message).
+  function describe(message, error) {
+    return message + (error && error.stack ? '\\n' + error.stack : '');
+  }
   addEventListener('error', function (e) {
-    if (e instanceof ErrorEvent) add(rec.errors, 'page error: ' + ((e.error && e.error.stack) || e.message));
+    if (e instanceof ErrorEvent) add(rec.errors, 'page error: ' + describe(e.message, e.error));
   }, true);
   addEventListener('unhandledrejection', function (e) {
-    var r = e.reason;
-    add(rec.errors, 'page error: unhandled rejection: ' + ((r && r.stack) || r));
+    add(rec.errors, 'page error: unhandled rejection: ' + describe(String(e.reason), e.reason));
   });
   var warn = console.warn;
   console.warn = function () {

@@ -483,8 +483,8 @@ class WebDriverPage {
     await this.#wd('POST', '/url', { url });
     // A failed load can still report success (WebKit): check that the harness ran in the
     // page, at this address (where it was before any script of the page could change it).
-    const at = await this.#sync('return window.__e2e ? window.__e2e.href : location.href');
-    assert.equal(at, u.href, `GET ${url}: the test page did not load`);
+    const at = await this.#sync('return [window.__e2e ? window.__e2e.href : null, location.href]');
+    assert.equal(at[0], u.href, `GET ${url}: the test page did not load (at ${at[1]})`);
   }
 
   /** Runs `fn(arg)` (or the expression `fn`, a string) in the page, awaiting a promise. */
@@ -497,7 +497,8 @@ class WebDriverPage {
       );`;
     const out = await this.#wd('POST', '/execute/async', { script, args: [arg ?? null] });
     if (out?.error) throw new Error(`evaluate: ${out.error}`);
-    return out?.value ?? undefined;
+    // `{ value: undefined }` arrives as `{}`: undefined stays undefined, null stays null.
+    return out && 'value' in out ? out.value : undefined;
   }
 
   /** Waits until `fn(arg)` is truthy in the page. */
