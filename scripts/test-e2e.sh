@@ -7,6 +7,8 @@
 # `[engine] …`; the package, demo and framework tests run in Chromium.
 # Assumes pkg/ is built (scripts/build.sh; scripts/test.sh builds it first). demo.test.mjs
 # builds the demo SPA itself (scripts/build-demo.sh) when www/spa/dist is missing or stale.
+# The Rust demo backend (crates/demo) is built here once; demo.test.mjs and server.test.mjs
+# share the binary (target/debug/taapit-demo).
 #
 #   bash scripts/test-e2e.sh                                  # every file, every engine
 #   E2E_ENGINES=firefox bash scripts/test-e2e.sh tests/e2e/script.test.mjs
@@ -25,6 +27,10 @@ if [ ! -d node_modules/playwright-core ]; then
   echo "[test-e2e] node_modules/playwright-core is missing: run npm ci (scripts/setup.sh)" >&2
   exit 1
 fi
+
+export PATH="$HOME/.cargo/bin:$PATH"
+echo "[test-e2e] building the Rust demo backend (cargo build -p taapit-demo)"
+cargo build --quiet -p taapit-demo
 
 files=("$@")
 [ ${#files[@]} -eq 0 ] && files=(tests/e2e/)

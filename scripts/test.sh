@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Every test: formatting and lints (native and wasm32), the native core tests, the module in
-# real Chromium, Firefox and WebKit, the end-to-end tests on real host names over HTTPS (in the
-# three engines), and a short run of each fuzz target.
+# Every test: formatting and lints (native and wasm32), the native core tests, the server
+# crate's tests (lookup, cookie re-issue, delivery faults, the outbox killed and restarted),
+# the module in real Chromium, Firefox and WebKit, the end-to-end tests on real host names
+# over HTTPS (the capture and script-tag suites in the three engines; the demo and the
+# server's cookie re-issue through the Rust demo backend), and a short run of each fuzz target.
 # Installs what is missing first (scripts/setup.sh), so it runs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,11 @@ cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --featu
 
 step "native tests (the pure core, against a fake browser jar)"
 cargo test --quiet
+
+step "the server crate (crates/server): clippy, unit, doc and fault tests against a mock collector"
+cargo clippy -p taapit-server --all-targets --all-features --quiet -- -D warnings
+cargo clippy -p taapit-demo --all-targets --quiet -- -D warnings
+cargo test -p taapit-server --all-features --quiet
 
 step "build pkg/"
 bash scripts/build.sh

@@ -2,15 +2,19 @@
 //! Unit tests of the pure core functions: ids, query strings, domains, cookie strings,
 //! the `localStorage` mirror and option bounds.
 
-use taapit_capture::core::cookie::{is_valid_name, push_http_date, push_u64, values_of, SetCookie};
-use taapit_capture::core::domain::{candidates, covers, host_kind, normalize, HostKind};
-use taapit_capture::core::id::{is_id_byte, is_valid_id, MAX_ID_LEN};
-use taapit_capture::core::mirror;
-use taapit_capture::core::options::{
-    clamp_days, parse_bool, parse_params, Attribution, Consent, DomainOption, Options, SameSite,
-    Secure,
+use taapit_capture::internal::cookie::{
+    is_valid_name, push_http_date, push_u64, values_of, SetCookie,
 };
-use taapit_capture::core::query::{decode_component, find_id, hash_query, strip_params, UrlPart};
+use taapit_capture::internal::domain::{candidates, covers, host_kind, normalize, HostKind};
+use taapit_capture::internal::id::{is_id_byte, is_valid_id, MAX_ID_LEN};
+use taapit_capture::internal::mirror;
+use taapit_capture::internal::options::{
+    clamp_days, parse_bool, parse_params, Attribution, Consent, DomainOption, Options, Secure,
+};
+use taapit_capture::internal::query::{
+    decode_component, find_id, hash_query, strip_params, UrlPart,
+};
+use taapit_capture::SameSite;
 
 fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
