@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test: formatting and lints (native and wasm32), the native core tests, the server
 # crate's tests (lookup, cookie re-issue, delivery faults, the outbox killed and restarted),
-# the module in real Chromium, Firefox and WebKit, and the end-to-end tests on real host names
-# over HTTPS (the demo and the server's cookie re-issue through the Rust demo backend).
+# the module in real Chromium, Firefox and WebKit, the end-to-end tests on real host names
+# over HTTPS (the capture and script-tag suites in the three engines; the demo and the
+# server's cookie re-issue through the Rust demo backend), and a short run of each fuzz target.
 # Installs what is missing first (scripts/setup.sh), so it runs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +16,11 @@ bash scripts/setup.sh
 
 step "cargo fmt --check"
 cargo fmt --check
+(cd fuzz && cargo fmt --check)
 
 step "cargo clippy (native, then wasm32)"
 cargo clippy --all-targets --quiet -- -D warnings
+(cd fuzz && cargo clippy --all-targets --quiet -- -D warnings) # the fuzz crate, outside the workspace
 cargo clippy --all-targets --target wasm32-unknown-unknown --quiet -- -D warnings
 # The shipped no-std build: the library only (test targets link std, and std's panic handler).
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features standalone \
@@ -38,8 +41,11 @@ bash scripts/build.sh
 step "wasm-bindgen-test in Chromium, Firefox and WebKit, and the wasm32 doc examples"
 bash scripts/test-browsers.sh
 
-step "end-to-end in Chromium on real host names over HTTPS"
+step "end-to-end in Chromium, Firefox and WebKit on real host names over HTTPS"
 bash scripts/test-e2e.sh
+
+step "fuzz smoke (each fuzz target for a few seconds; scripts/fuzz.sh --full for the long run)"
+bash scripts/fuzz.sh
 
 step "size and memory ceilings (bench/budgets.mjs)"
 node bench/budgets.mjs
