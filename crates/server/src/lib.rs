@@ -46,5 +46,6 @@ pub use event::{Customer, Event, EventKind, InvalidEvent, Lead, Sale};
 pub use id::{InvalidTrackingId, TrackingId};
 pub use lookup::{COOKIE_NAME, Lookup, Rejected, Source, lookup, lookup_in};
 pub use reissue::{
-    Attribution, CookieReissue, ReissueLayer, ReissueService, SameSite, Secure, cookie_domain,
+    Attribution, CookieReissue, ReissueFuture, ReissueLayer, ReissueService, SameSite, Secure,
+    cookie_domain,
 };

@@ -456,7 +456,20 @@ where
 }
 
 pin_project_lite::pin_project! {
-    /// The response future of [`ReissueService`].
+    /// The response future of [`ReissueService`]: the inner response, with the cookie added
+    /// when it is an HTML document.
+    ///
+    /// ```
+    /// use tower::{Layer, Service};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut service = taapit_server::CookieReissue::new().layer().layer(tower::service_fn(
+    ///     |_: http::Request<()>| async { Ok::<_, std::convert::Infallible>(http::Response::new(())) },
+    /// ));
+    /// let future: taapit_server::ReissueFuture<_> = service.call(http::Request::new(()));
+    /// assert!(future.await.unwrap().headers().get("set-cookie").is_none());
+    /// # }
+    /// ```
     pub struct ReissueFuture<F> {
         #[pin]
         inner: F,
