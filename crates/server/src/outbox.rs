@@ -344,7 +344,10 @@ impl Outbox {
             Ok(()) => Command::Delivered(event.id),
             Err(Error::GaveUp { attempts, last }) => {
                 let attempts = event.attempts.saturating_add(attempts);
-                let wait = self.client.retry_policy().backoff(attempts, None);
+                let wait = self
+                    .client
+                    .retry_policy()
+                    .backoff(attempts, last.retry_after());
                 tracing::warn!(
                     id = event.id,
                     attempts,

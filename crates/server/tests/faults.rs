@@ -95,6 +95,54 @@ async fn retries_500s_and_429_with_retry_after_then_delivers_once() {
 }
 
 #[tokio::test]
+async fn a_retry_after_beyond_the_policy_ends_the_call_and_the_outbox_waits_it() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    collector.fail_next([Fault::RetryAfter(120)]);
+    let start = Instant::now();
+    let error = client(&collector.url())
+        .track()
+        .lead(lead(8))
+        .await
+        .unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "did not sleep 120 s"
+    );
+    let Error::GaveUp { attempts: 1, last } = error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(last.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(
+        collector.stats().requests,
+        1,
+        "not retried before Retry-After"
+    );
+
+    // The outbox keeps the event and waits at least the server's time.
+    let db = TempDb::new("retry-after");
+    let outbox = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    collector.fail_next([Fault::RetryAfter(120)]);
+    outbox.enqueue(lead(9)).await.unwrap();
+    let worker = outbox.start();
+    wait_for("the 429", Duration::from_secs(10), || {
+        collector.stats().requests == 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        collector.stats().requests,
+        2,
+        "no attempt before Retry-After"
+    );
+    assert_eq!(
+        outbox.counts().await.unwrap().pending,
+        1,
+        "kept, not parked"
+    );
+    worker.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_hang_past_the_timeout_is_redelivered_and_recognised() {
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next([Fault::Hang(Duration::from_secs(3))]);
