@@ -70,12 +70,19 @@ fn panic(_: &::core::panic::PanicInfo) -> ! {
 mod allocator;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 mod browser;
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
+mod change;
 #[cfg(all(target_arch = "wasm32", feature = "standalone"))]
 mod exports;
 #[cfg(all(target_arch = "wasm32", feature = "standalone"))]
 mod host;
 #[cfg(all(target_arch = "wasm32", any(feature = "web", feature = "standalone")))]
 mod session;
+
+#[cfg(feature = "leptos")]
+pub mod leptos;
+#[cfg(feature = "yew")]
+pub mod yew;
 
 pub use crate::core::capture::{Capture, Source, Storage};
 pub use crate::core::options::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
@@ -91,7 +98,10 @@ pub use crate::core::options::{Attribution, Consent, DomainOption, Options, Same
 /// ```
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub fn capture(options: &Options) -> Capture {
-    browser::with_page(|page, session| core::capture::capture(page, session, options))
+    let outcome =
+        browser::with_page(|page, session| core::capture::capture(page, session, options));
+    change::dispatch(tracking_id().as_deref());
+    outcome
 }
 
 /// The tracking id to send to the backend: the cookie, else the `localStorage` mirror, else
@@ -113,7 +123,8 @@ pub fn tracking_id() -> Option<prelude::String> {
 /// ```
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub fn clear() {
-    browser::with_page(core::capture::clear)
+    browser::with_page(core::capture::clear);
+    change::dispatch(tracking_id().as_deref());
 }
 
 /// Records consent and stores the id held in memory while consent was pending.
@@ -126,7 +137,9 @@ pub fn clear() {
 /// ```
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub fn grant_consent() -> Capture {
-    browser::with_page(core::capture::grant_consent)
+    let outcome = browser::with_page(core::capture::grant_consent);
+    change::dispatch(tracking_id().as_deref());
+    outcome
 }
 
 /// Withdraws consent: deletes the cookie (every domain level) and the mirror, and keeps later
@@ -137,5 +150,6 @@ pub fn grant_consent() -> Capture {
 /// ```
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub fn revoke_consent() {
-    browser::with_page(core::capture::revoke_consent)
+    browser::with_page(core::capture::revoke_consent);
+    change::dispatch(tracking_id().as_deref());
 }
