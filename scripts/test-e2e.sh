@@ -2,7 +2,8 @@
 # End-to-end tests: the built npm package (pkg/) in real Chromium on real host names
 # (www.shop.example.co.uk, app.example.com, alice.github.io, localhost, 127.0.0.1), over HTTPS
 # from a server on 127.0.0.1 with a self-signed certificate made at test time.
-# Assumes pkg/ is built (scripts/build.sh; scripts/test.sh builds it first). demo.test.mjs
+# Assumes pkg/ is built (scripts/build.sh; scripts/test.sh builds it first), and the example
+# apps for tests/e2e/frameworks.test.mjs (scripts/build-examples.sh; scripts/test.sh too). demo.test.mjs
 # builds the demo SPA itself (scripts/build-demo.sh) when www/spa/dist is missing or stale.
 # CHROMIUM_PATH overrides the browser (default /usr/bin/chromium).
 set -euo pipefail

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: formatting and lints (native and wasm32), the native core tests, the module in
-# real Chromium, Firefox and WebKit, and the end-to-end tests on real host names over HTTPS.
+# Every test: formatting and lints (native and wasm32), the native core tests, the Leptos and
+# Yew features with their example apps, the module in real Chromium, Firefox and WebKit, and the
+# end-to-end tests on real host names over HTTPS (the example apps among them).
 # Installs what is missing first (scripts/setup.sh), so it runs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,20 @@ cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --featu
 
 step "native tests (the pure core, against a fake browser jar)"
 cargo test --quiet
+
+step "the example apps (Leptos, Yew): build once, for their tests and the end-to-end tests"
+bash scripts/build-examples.sh
+
+step "cargo clippy (the leptos and yew features together, with the example apps)"
+# One check per target: with --workspace the root crate gets both features (leptos-ssr and yew
+# natively; leptos and yew on wasm32), so this also checks that they compile together.
+cargo clippy --workspace --all-targets --features taapit-leptos-example/ssr --quiet -- -D warnings
+cargo clippy --workspace --lib --target wasm32-unknown-unknown \
+  --features taapit-leptos-example/hydrate --quiet -- -D warnings
+
+step "native tests of the leptos and yew features (server rendering, props → Options)"
+cargo test --quiet -p taapit-leptos-example --features ssr
+cargo test --quiet -p taapit-yew-example
 
 step "build pkg/"
 bash scripts/build.sh

@@ -5,7 +5,7 @@
 //! `useTrackingId`, the Leptos and Yew hooks of this crate) follows changes made by any of them.
 
 use js_sys::{Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit};
 
 /// The event's name.
@@ -37,7 +37,9 @@ pub fn dispatch(tracking_id: Option<&str>) {
 /// valid id or `null`. Anything else (no detail, an invalid or hostile value from a page that
 /// dispatches its own event) is not believed: the id is then read again from the page, so an
 /// app never shows what the module would refuse to store.
+#[cfg(any(feature = "leptos", feature = "yew"))]
 pub fn tracking_id_after(event: &web_sys::Event) -> Option<String> {
+    use wasm_bindgen::JsCast;
     let announced = event
         .dyn_ref::<CustomEvent>()
         .map(CustomEvent::detail)

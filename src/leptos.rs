@@ -29,13 +29,15 @@
 //! - in the browser (`csr` and `hydrate` builds), `Analytics` captures in an effect, after the
 //!   app is mounted, and each [`use_tracking_id`] listens to the page's `taapit:change` event,
 //!   which every surface fires after a capture, clear or consent change: this crate's Rust
-//!   calls ([`crate::clear`], …), the script tag and the npm entry;
+//!   calls ([`clear`], …), the script tag and the npm entry;
 //! - on the server (feature `leptos-ssr`), nothing runs in `Analytics`, and
 //!   [`use_tracking_id`] reads the `ta_tid` cookie of the request that `leptos_axum` provides
 //!   as context (`http::request::Parts`). The value goes to the client with the HTML, so
 //!   hydration starts from the same id the server rendered.
 
 use ::leptos::prelude::*;
+
+pub use crate::calls::{clear, grant_consent, revoke_consent};
 
 use crate::core::cookie::is_valid_name;
 use crate::core::options::DEFAULT_NAME;
@@ -202,7 +204,7 @@ impl UseTrackingIdOptions {
 ///         <Show when=move || tracking_id.get().is_some() fallback=|| "No tracking id">
 ///             "Tracking id: " {move || tracking_id.get()}
 ///         </Show>
-///         <button on:click=|_| taapit_capture::clear()>"Forget me"</button>
+///         <button on:click=|_| taapit_capture::leptos::clear()>"Forget me"</button>
 ///     }
 /// }
 /// ```

@@ -79,6 +79,8 @@ mod host;
 #[cfg(all(target_arch = "wasm32", any(feature = "web", feature = "standalone")))]
 mod session;
 
+#[cfg(any(feature = "leptos", feature = "yew"))]
+mod calls;
 #[cfg(feature = "leptos")]
 pub mod leptos;
 #[cfg(feature = "yew")]

@@ -29,6 +29,8 @@
 
 use ::yew::prelude::*;
 
+pub use crate::calls::{clear, grant_consent, revoke_consent};
+
 use crate::core::options::DEFAULT_NAME;
 use crate::prelude::*;
 use crate::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
@@ -202,7 +204,7 @@ impl RequestTrackingId {
 /// #[function_component]
 /// fn Signup() -> Html {
 ///     let tracking_id = use_tracking_id();
-///     let forget = Callback::from(|_| taapit_capture::clear());
+///     let forget = Callback::from(|_| taapit_capture::yew::clear());
 ///     html! {
 ///         <>
 ///             <p>{ tracking_id.unwrap_or_else(|| "No tracking id".into()) }</p>

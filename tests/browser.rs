@@ -1580,3 +1580,60 @@ async fn js_exports_survive_a_replace_state_listener_that_reads_the_id() {
     assert_eq!(id.as_string().as_deref(), Some("listened"));
     call(&glue, "clearTrackingId", &[]).unwrap();
 }
+
+// ----- the change event -----
+
+/// Every call of the Rust API that completes fires `taapit:change` on `window`, with
+/// `detail.trackingId` the id in effect after it (a string, or `null`).
+#[wasm_bindgen_test]
+async fn every_call_fires_taapit_change_with_the_id_in_effect() {
+    let _page = fresh(3).await;
+    let seen: Rc<RefCell<Vec<Option<String>>>> = Rc::default();
+    let listener = {
+        let seen = seen.clone();
+        Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
+            let id = Reflect::get(&event.detail(), &JsValue::from_str("trackingId"))
+                .expect("detail.trackingId");
+            assert!(
+                id.is_null() || id.is_string(),
+                "trackingId is a string or null: {id:?}"
+            );
+            seen.borrow_mut().push(id.as_string());
+        })
+    };
+    let window = web_sys::window().expect("window");
+    window
+        .add_event_listener_with_callback("taapit:change", listener.as_ref().unchecked_ref())
+        .expect("addEventListener");
+    let mut expected = Vec::new();
+    let mut check = |call: &str| {
+        expected.push(tracking_id());
+        assert_eq!(*seen.borrow(), expected, "after {call}");
+    };
+
+    landing("/?ta_tid=first");
+    check("capture");
+    assert_eq!(seen.borrow().last(), Some(&Some("first".to_owned())));
+    clear();
+    check("clear");
+    assert_eq!(seen.borrow().last(), Some(&None));
+    capture_at(
+        "/?ta_tid=held",
+        &Options {
+            consent: Consent::Pending,
+            ..Options::default()
+        },
+    );
+    check("capture with consent pending");
+    let _ = grant_consent();
+    check("grant_consent");
+    assert_eq!(seen.borrow().last(), Some(&Some("held".to_owned())));
+    revoke_consent();
+    check("revoke_consent");
+    landing("/?ta_tid=%3Cscript%3E");
+    check("capture of a hostile value");
+
+    window
+        .remove_event_listener_with_callback("taapit:change", listener.as_ref().unchecked_ref())
+        .expect("removeEventListener");
+}

@@ -72,6 +72,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     SPA (Vite + React, npm package)   ${at(`/spa/?ta_tid=${DEMO_ID}`)}
     landing page (ES module)          ${at(`/?ta_tid=${DEMO_ID}`)}
     landing page (script tag)         ${at(`/script.html?ta_tid=${DEMO_ID}`)}
+    Leptos app (client-side)          ${at(`/examples/leptos/?ta_tid=${DEMO_ID}`)}
+    Yew app (client-side)             ${at(`/examples/yew/?ta_tid=${DEMO_ID}`)}
     leads that would be reported      ${at('/leads.html')}
 `);
   const stop = () => server.close().then(() => process.exit(0));
