@@ -1,5 +1,5 @@
 // The size ceilings, checked by the test command (scripts/test.sh): fails when everything the
-// script-tag page downloads (measured by loading it in Chromium) is over DESIGN.md §5's gzip
+// script-tag page downloads (measured by loading it in Chromium) is over ARCHITECTURE.md's gzip
 // ceiling of 12 KB, or the wasm's initial linear memory is over 1 MiB. Ceilings against
 // regressions, not the targets (BENCHMARKS.md has those, and bench/SIZE_STEPS.md how the
 // build got under them).

@@ -1,5 +1,5 @@
 // The plain-JavaScript reference for the benchmark: the same capture rules as the module
-// (DESIGN.md §3, default options), written directly against the DOM. It is what the module's
+// (ARCHITECTURE.md, *Capture rules*, default options), written directly against the DOM. It is what the module's
 // time to capture is compared with; it is not shipped.
 (function () {
   'use strict';

@@ -157,7 +157,7 @@ const lines = [];
 const command = process.env.BENCH_COMMAND ?? 'bash scripts/bench.sh';
 lines.push('# Benchmarks', '');
 lines.push(`Command: \`${command}\` · date: ${new Date().toISOString()} · machine: ${os.cpus().length} CPUs (nproc), ${cpuModel()} · ${LOADS} loads per variant`, '');
-lines.push('Budgets: DESIGN.md §5. Timings are reported here, never asserted by tests.', '');
+lines.push('Budgets: ARCHITECTURE.md, *Budgets*. Timings are reported here, never asserted by tests.', '');
 lines.push('## Bytes', '', 'What a landing page downloads, per entry (files as fetched from `pkg/` during the timed loads).', '');
 lines.push('| entry | file | raw | gzip -9 | brotli |', '| --- | --- | ---: | ---: | ---: |');
 const totals = {};
@@ -187,7 +187,7 @@ for (const variant of ['script', 'esm']) {
 const scriptGzip = totals.script?.gzip;
 const ratio = results.script ? median(results.script.times) / ref : null;
 const verdict = (ok) => (ok ? 'met' : '**missed**');
-lines.push('## Budgets (DESIGN.md §5)', '');
+lines.push('## Budgets (ARCHITECTURE.md)', '');
 lines.push('| what | target | measured | |', '| --- | --- | --- | --- |');
 if (scriptGzip !== undefined) {
   lines.push(`| script tag, all it downloads, gzip -9 | ≤ 6144 B (ceiling 12288 B) | ${scriptGzip} B | ${verdict(scriptGzip <= 6144)} |`);

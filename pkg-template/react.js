@@ -1,3 +1,8 @@
+'use client';
+// The directive above makes this module a client component boundary for React Server
+// Components frameworks (Next.js App Router): a Server Component layout can render
+// <Analytics /> (the Taapit guide's own example) without `next build` prerendering hooks on the
+// server. It must stay the module's first statement; scripts/build.sh copies this file as is.
 // taapit-capture/react: <Analytics {...options} /> and useTrackingId(). Plain JavaScript (no
 // JSX, no build step). Both do their work in effects, so they render nothing on the server and
 // touch no browser API there.

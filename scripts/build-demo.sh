@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the demo SPA (www/spa/, Vite + React using the npm package) into www/spa/dist, which
-# www/serve.mjs serves at /spa/. Needs pkg/ built (scripts/build.sh): the SPA depends on it
+# the demo backend (crates/demo) serves at /spa/. Needs pkg/ built (scripts/build.sh): the SPA depends on it
 # as "taapit-capture": "file:../../pkg". Installs the SPA's npm packages only when
 # node_modules is missing or package.json / package-lock.json changed since the last install.
 # Used by scripts/demo.sh and by tests/e2e/demo.test.mjs.

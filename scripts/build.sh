@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: the release .wasm (feature standalone: no wasm-bindgen),
 # wasm-opt -Oz, the hand-written package files from pkg-template/ (the loader
-# taapit_capture.js among them), and the script tag pkg/taapit.js (script/build.mjs).
+# loader.js among them), and the script tag pkg/taapit.js (tag/build.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -22,10 +22,13 @@ node_modules/.bin/wasm-opt -Oz --converge --zero-filled-memory --strip-debug --s
 cp pkg-template/* pkg/
 rm -f pkg/.gitignore
 
-# The script tag: script/taapit.js and the loader, bundled by esbuild into one minified
-# classic script with the .wasm inlined (script/build.mjs; the README's "Script tag" section
+# The script tag: tag/taapit.js and the loader, bundled by esbuild into one minified
+# classic script with the .wasm inlined (tag/build.mjs; the README's "Script tag" section
 # has the measurements behind the choice).
-node script/build.mjs
+node tag/build.mjs
+# The same module as plain JavaScript (wasm2js), fetched only where WebAssembly cannot run
+# (a CSP without 'wasm-unsafe-eval', a browser without WebAssembly): tag/fallback.mjs.
+node tag/fallback.mjs
 
 wasm_bytes=$(wc -c < pkg/taapit_capture.wasm)
 wasm_gz=$(gzip -9 -c pkg/taapit_capture.wasm | wc -c)

@@ -40,7 +40,7 @@ export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-180}"
 # compile time. (Built again here, so a run on its own never tests a stale pkg/.)
 say "building pkg/"
 bash scripts/build.sh || exit 1
-export TAAPIT_LOADER="/pkg/taapit_capture.js"
+export TAAPIT_LOADER="/pkg/loader.js"
 
 # Build the tests once, before any browser starts.
 cargo test --quiet --target wasm32-unknown-unknown --no-run || exit 1

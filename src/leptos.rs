@@ -294,6 +294,23 @@ fn initial_tracking_id(_cookie_name: &str) -> Option<String> {
     None
 }
 
+/// The valid `ta_tid` cookie of a request's headers, as [`use_tracking_id`] reads it on the
+/// server: for handlers beside the app (a signup endpoint, a server function). The first valid
+/// value of every `Cookie` header (HTTP/2 may send several); `None` if there is none.
+///
+/// ```
+/// use http::header::COOKIE;
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert(COOKIE, "theme=dark; ta_tid=abc".parse().unwrap());
+/// assert_eq!(taapit_capture::leptos::tracking_id_from_headers(&headers).as_deref(), Some("abc"));
+/// headers.insert(COOKIE, "ta_tid=%3Cscript%3E".parse().unwrap());
+/// assert_eq!(taapit_capture::leptos::tracking_id_from_headers(&headers), None);
+/// ```
+#[cfg(feature = "leptos-ssr")]
+pub fn tracking_id_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    request_tracking_id(headers, DEFAULT_NAME)
+}
+
 /// The valid tracking id of a request's `Cookie` headers (HTTP/2 may split them), if any.
 #[cfg(feature = "leptos-ssr")]
 fn request_tracking_id(headers: &http::HeaderMap, cookie_name: &str) -> Option<String> {

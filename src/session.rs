@@ -1,5 +1,5 @@
 //! The page's [`Session`], kept between calls into the module, and [`with_page`], which
-//! hands it to the rules with a page. Shared by both shells (`browser`, `host`).
+//! hands it to the rules with a page. Shared by both shells (`web`, `standalone`).
 
 use core::cell::Cell;
 

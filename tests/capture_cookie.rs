@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! DESIGN.md §3 rows `cookie`, `domain auto`, `domain explicit` and `one copy`, run through
+//! ARCHITECTURE.md, *Capture rules*, rows `cookie`, `domain auto`, `domain explicit` and `one copy`, run through
 //! `core::capture` on a fake browser that enforces the jar rules (public suffixes, Secure,
 //! SameSite=None, host-only vs domain cookies).
 
@@ -7,8 +7,9 @@ mod support;
 
 use support::fake_browser::{http_date_secs, CookieMode, FakeBrowser, DAY_MS, T0_MS};
 use support::{capture_on, debug_options, load};
-use taapit_capture::core::capture::{capture, tracking_id, Session, Storage};
-use taapit_capture::core::options::{DomainOption, Options, SameSite, Secure};
+use taapit_capture::internal::capture::{capture, tracking_id, Session, Storage};
+use taapit_capture::internal::options::{DomainOption, Options, Secure};
+use taapit_capture::SameSite;
 
 fn explicit(domain: &str) -> Options {
     Options {

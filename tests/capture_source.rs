@@ -1,13 +1,13 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! DESIGN.md §3 rows `source`, `valid id`, `attribution` and `strip`, run through
+//! ARCHITECTURE.md, *Capture rules*, rows `source`, `valid id`, `attribution` and `strip`, run through
 //! `core::capture` on a fake browser.
 
 mod support;
 
 use support::fake_browser::{CookieMode, FakeBrowser, DAY_MS, T0_MS};
 use support::{capture_on, debug_options, load};
-use taapit_capture::core::capture::{capture, tracking_id, Capture, Session, Source, Storage};
-use taapit_capture::core::options::{Attribution, Options};
+use taapit_capture::internal::capture::{capture, tracking_id, Capture, Session, Source, Storage};
+use taapit_capture::internal::options::{Attribution, Options};
 
 fn with_params(params: &[&str]) -> Options {
     Options {

@@ -1,15 +1,16 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! DESIGN.md §3 rows `fallback`, `read`, `consent` and `errors` (debug logging), plus
+//! ARCHITECTURE.md, *Capture rules*, rows `fallback`, `read`, `consent` and `errors` (debug logging), plus
 //! `clear`, run through `core::capture` on a fake browser.
 
 mod support;
 
 use support::fake_browser::{CookieMode, FakeBrowser, DAY_MS, T0_MS};
 use support::{capture_on, debug_options, load};
-use taapit_capture::core::capture::{
+use taapit_capture::internal::capture::{
     capture, clear, grant_consent, revoke_consent, tracking_id, Capture, Session, Source, Storage,
 };
-use taapit_capture::core::options::{Attribution, Consent, DomainOption, Options, SameSite};
+use taapit_capture::internal::options::{Attribution, Consent, DomainOption, Options};
+use taapit_capture::SameSite;
 
 const MIRROR: &str = "taapit:ta_tid";
 

@@ -2,15 +2,19 @@
 //! Unit tests of the pure core functions: ids, query strings, domains, cookie strings,
 //! the `localStorage` mirror and option bounds.
 
-use taapit_capture::core::cookie::{is_valid_name, push_http_date, push_u64, values_of, SetCookie};
-use taapit_capture::core::domain::{candidates, covers, host_kind, normalize, HostKind};
-use taapit_capture::core::id::{is_id_byte, is_valid_id, MAX_ID_LEN};
-use taapit_capture::core::mirror;
-use taapit_capture::core::options::{
-    clamp_days, parse_bool, parse_params, Attribution, Consent, DomainOption, Options, SameSite,
-    Secure,
+use taapit_capture::internal::cookie::{
+    is_valid_name, push_http_date, push_u64, values_of, SetCookie,
 };
-use taapit_capture::core::query::{decode_component, find_id, hash_query, strip_params, UrlPart};
+use taapit_capture::internal::domain::{candidates, covers, host_kind, normalize, HostKind};
+use taapit_capture::internal::id::{is_id_byte, is_valid_id, MAX_ID_LEN};
+use taapit_capture::internal::mirror;
+use taapit_capture::internal::options::{
+    clamp_days, parse_bool, parse_params, Attribution, Consent, DomainOption, Options, Secure,
+};
+use taapit_capture::internal::query::{
+    decode_component, find_id, hash_query, strip_params, UrlPart,
+};
+use taapit_capture::SameSite;
 
 fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -224,6 +228,8 @@ fn strip_params_keeps_other_parameters_path_and_hash() {
         // A doubled `?` in the hash: the id is found there, so it is stripped there.
         ("/p", "", "#??ta_tid=x", Some("/p")),
         ("/p", "", "#/r??ta_tid=x&a=1", Some("/p#/r?a=1")),
+        // A pair that itself starts with `?` after the doubled one keeps its name.
+        ("/p", "", "#/r???a=1&ta_tid=x", Some("/p#/r???a=1")),
         (
             "/app",
             "",

@@ -7,7 +7,7 @@ mod support;
 use support::fake_browser::{
     domain_matches, http_date_secs, parse_set_cookie, CookieMode, FakeBrowser, DAY_MS, T0_MS,
 };
-use taapit_capture::core::capture::Page;
+use taapit_capture::internal::capture::Page;
 
 #[test]
 fn host_only_and_domain_cookies_of_one_name_are_two_cookies() {

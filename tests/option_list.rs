@@ -2,7 +2,8 @@
 //! The option list: how JavaScript options (the npm entry's object, the script tag's `data-`
 //! attributes) reach the module as text, and how `Options::read` turns them into options.
 
-use taapit_capture::core::options::{parse_days, DomainOption, Options, SameSite, Secure};
+use taapit_capture::internal::options::{parse_days, DomainOption, Options, Secure};
+use taapit_capture::SameSite;
 use taapit_capture::{Attribution, Consent};
 
 /// The list the loader sends for `pairs` (`None`: a value that is not text, sent bare).

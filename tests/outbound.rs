@@ -1,7 +1,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The outbound-link rules: which hosts a pattern matches, and how a link URL gets the id.
 
-use taapit_capture::core::outbound::{decorate, matches, parse_pattern, parse_patterns, url_host};
+use taapit_capture::internal::outbound::{
+    decorate, matches, parse_pattern, parse_patterns, url_host,
+};
 use taapit_capture::Options;
 
 fn patterns(list: &[&str]) -> Vec<String> {

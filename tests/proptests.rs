@@ -6,15 +6,14 @@ mod support;
 
 use proptest::prelude::*;
 use support::fake_browser::{http_date_secs, parse_set_cookie, CookieMode, FakeBrowser};
-use taapit_capture::core::capture::{capture, tracking_id, Session, Source};
-use taapit_capture::core::cookie::{push_http_date, values_of};
-use taapit_capture::core::domain::{candidates, covers, host_kind};
-use taapit_capture::core::id::is_valid_id;
-use taapit_capture::core::mirror;
-use taapit_capture::core::options::{
-    Attribution, Consent, DomainOption, Options, SameSite, Secure,
-};
-use taapit_capture::core::query::{decode_component, find_id, strip_params};
+use taapit_capture::internal::capture::{capture, tracking_id, Session, Source};
+use taapit_capture::internal::cookie::{push_http_date, values_of};
+use taapit_capture::internal::domain::{candidates, covers, host_kind};
+use taapit_capture::internal::id::is_valid_id;
+use taapit_capture::internal::mirror;
+use taapit_capture::internal::options::{Attribution, Consent, DomainOption, Options, Secure};
+use taapit_capture::internal::query::{decode_component, find_id, strip_params};
+use taapit_capture::SameSite;
 
 const ID: &str = "[A-Za-z0-9._~-]{1,128}";
 

@@ -9,15 +9,12 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-/**
- * One signup and the lead the backend would report for it (an answer of POST /api/signup, or
- * an entry of GET /api/leads), as an element.
- */
+/** One signup and the lead the backend reported for it (an answer of POST /api/signup). */
 export function renderEvent(event) {
   const { lead } = event;
   const box = el('section', { className: lead ? 'lead' : 'lead none' });
   box.append(
-    el('h3', {}, lead ? 'The lead the backend would report to Taapit' : 'No lead would be reported'),
+    el('h3', {}, lead ? 'The lead the backend reported to Taapit' : 'No lead reported'),
     el(
       'p',
       {},
@@ -40,6 +37,26 @@ export function renderEvent(event) {
   }
   box.append(el('p', { className: 'note' }, event.note));
   return box;
+}
+
+/**
+ * One event the Taapit collector received (an entry of GET /api/leads: `{ kind,
+ * idempotencyKey, body, receivedAtMs }`), as an element.
+ */
+export function renderRecord(record) {
+  return el(
+    'section',
+    { className: `lead ${record.kind}` },
+    el('h3', {}, record.kind === 'sale' ? 'Sale received' : 'Lead received'),
+    el(
+      'p',
+      { className: 'note' },
+      `POST /api/events/${record.kind} — Idempotency-Key `,
+      el('code', {}, record.idempotencyKey ?? 'none'),
+      ` — ${new Date(record.receivedAtMs).toLocaleString()}`,
+    ),
+    el('pre', { className: `${record.kind}-body` }, JSON.stringify(record.body, null, 2)),
+  );
 }
 
 /**

@@ -7,10 +7,11 @@
 
 use crate::prelude::*;
 
+use super::cookie::SameSite;
 use super::cookie::{tracking_id_in, values_of, SetCookie};
 use super::domain::{candidates, covers, host_kind, HostKind};
 use super::mirror;
-use super::options::{Attribution, Consent, DomainOption, Options, SameSite};
+use super::options::{Attribution, Consent, DomainOption, Options};
 use super::query::{find_id, strip_params, UrlPart};
 
 /// The parts of the page address the rules look at.
@@ -48,6 +49,14 @@ pub trait Page {
     fn now_ms(&self) -> u64;
     /// Writes a debug line to the console.
     fn log(&self, message: &str);
+    /// `location.hostname` alone: a link click needs none of the other location texts.
+    fn hostname(&self) -> String {
+        self.location().host
+    }
+    /// A text no other page's call has at the same time (random digits): it names the
+    /// domain probe cookie, so two pages of one site probing at once (two tabs landing on
+    /// two hosts) never read, overwrite or remove each other's probe.
+    fn nonce(&self) -> String;
     /// Appends the IMF-fixdate of Unix time `secs`, for a cookie's `Expires`: by default
     /// [`push_http_date`](super::cookie::push_http_date); the shipped `.wasm` asks the
     /// browser's `Date` instead, which saves the `.wasm` the calendar code.
@@ -449,17 +458,17 @@ fn auto_domain(page: &mut impl Page, options: &Options, host: &str) -> Option<St
 }
 
 /// Whether the browser keeps a cookie with `Domain=domain`: writes a short-lived probe
-/// under its own name, reads it back and removes it.
+/// under a name of its own (the cookie name, `_probe_` and the page's [`Page::nonce`]),
+/// reads it back and removes it. A fixed name would let a page probing at the same moment
+/// overwrite or expire this one, and a domain the browser accepts would be taken as refused.
 fn accepts(page: &mut impl Page, options: &Options, domain: &str) -> bool {
-    let mut name = String::from(options.cookie_name());
-    name.push_str("_probe");
-    let mut nonce = String::from("p");
-    super::cookie::push_u64(&mut nonce, page.now_ms());
-    let probe = SetCookie::new(&name, &nonce)
+    let nonce = page.nonce();
+    let name = super::text::concat(&[options.cookie_name(), "_probe_", &nonce]);
+    let probe = SetCookie::new(&name, "1")
         .domain(Some(domain))
         .max_age(10, page.now_ms() / 1000);
     write_cookie(page, probe);
-    let kept = visible(page, &name, &nonce).1;
+    let kept = visible(page, &name, "1").1;
     if kept {
         write_cookie(page, SetCookie::removal(&name, Some(domain)));
     }
@@ -519,6 +528,29 @@ pub fn grant_consent(page: &mut impl Page, session: &mut Session) -> Capture {
         strip_address(page, &session.options, &location);
     }
     outcome
+}
+
+/// `href` with the id added when it is a link to one of the `outbound` hosts of the last
+/// capture (see [`outbound`](super::outbound)); `None` when the link is left alone, when
+/// consent is pending or revoked, or when there is no id. `link_host` is the link's host as
+/// the browser's URL parser gives it, so the host checked is the one the browser will go to.
+pub fn decorate_link(
+    page: &impl Page,
+    session: &Session,
+    href: &str,
+    link_host: &str,
+) -> Option<String> {
+    let options = &session.options;
+    if options.outbound.is_empty() || options.consent == Consent::Pending {
+        return None;
+    }
+    let id = tracking_id(page, session)?;
+    let param = options
+        .params
+        .first()
+        .map_or(super::options::DEFAULT_NAME, String::as_str);
+    let current = page.hostname();
+    super::outbound::decorate_link(href, link_host, &current, &options.outbound, param, &id)
 }
 
 /// Withdraws consent: clears the id everywhere, and keeps later captures on this page in memory.

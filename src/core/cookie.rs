@@ -6,14 +6,46 @@
 
 use crate::prelude::*;
 
-use super::options::SameSite;
 use super::text::{all_bytes, split_byte, split_once_byte};
+
+/// The cookie's `SameSite` attribute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SameSite {
+    /// `SameSite=Lax`: sent on top-level navigations from other sites.
+    #[default]
+    Lax,
+    /// `SameSite=Strict`: sent only from the site itself.
+    Strict,
+    /// `SameSite=None`: sent everywhere; forces `Secure`.
+    None,
+}
+
+impl SameSite {
+    /// Reads `"lax"`, `"strict"` or `"none"` (any case).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "lax" => Some(Self::Lax),
+            "strict" => Some(Self::Strict),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+
+    /// The attribute value as written in the cookie.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lax => "Lax",
+            Self::Strict => "Strict",
+            Self::None => "None",
+        }
+    }
+}
 
 /// The attributes of one cookie write, in the order they appear in the string.
 ///
 /// ```
-/// use taapit_capture::core::cookie::SetCookie;
-/// use taapit_capture::core::options::SameSite;
+/// use taapit_capture::internal::cookie::SetCookie;
+/// use taapit_capture::SameSite;
 /// let cookie = SetCookie::new("ta_tid", "abc")
 ///     .domain(Some("example.com"))
 ///     .max_age(86_400, 0)
@@ -131,7 +163,7 @@ impl SetCookie<'_> {
 /// ignored, and a value in double quotes is unquoted.
 ///
 /// ```
-/// use taapit_capture::core::cookie::values_of;
+/// use taapit_capture::internal::cookie::values_of;
 /// let jar = "a=1; ta_tid=abc; junk; ta_tid=\"def\"";
 /// assert_eq!(values_of(jar, "ta_tid").collect::<Vec<_>>(), ["abc", "def"]);
 /// ```
@@ -156,7 +188,7 @@ pub fn values_of<'a>(jar: &'a str, name: &'a str) -> impl Iterator<Item = &'a st
 /// hooks of the Leptos and Yew features read the request with it).
 ///
 /// ```
-/// use taapit_capture::core::cookie::tracking_id_in;
+/// use taapit_capture::internal::cookie::tracking_id_in;
 /// assert_eq!(tracking_id_in("a=1; ta_tid=a%3Bb; ta_tid=abc", "ta_tid"), Some("abc"));
 /// assert_eq!(tracking_id_in("ta_tid=<script>", "ta_tid"), None);
 /// ```

@@ -30,7 +30,7 @@ pub enum HostKind {
 /// Classifies a host name as given by `location.hostname` (lower case, IPv6 in brackets).
 ///
 /// ```
-/// use taapit_capture::core::domain::{host_kind, HostKind};
+/// use taapit_capture::internal::domain::{host_kind, HostKind};
 /// assert_eq!(host_kind("app.localhost"), HostKind::Localhost);
 /// assert_eq!(host_kind("[::1]"), HostKind::Ipv6);
 /// assert_eq!(host_kind("shop.example.co.uk"), HostKind::Named);
@@ -70,7 +70,7 @@ fn is_ipv4(host: &str) -> bool {
 /// from `host`, not collected: the callers stop at the first the browser accepts.
 ///
 /// ```
-/// use taapit_capture::core::domain::candidates;
+/// use taapit_capture::internal::domain::candidates;
 /// assert_eq!(
 ///     candidates("www.shop.example.co.uk").collect::<Vec<_>>(),
 ///     ["co.uk", "example.co.uk", "shop.example.co.uk", "www.shop.example.co.uk"],
@@ -104,7 +104,7 @@ pub fn normalize(domain: &str) -> String {
 /// Whether `domain` (normalised) is `host` itself or a parent of it.
 ///
 /// ```
-/// use taapit_capture::core::domain::covers;
+/// use taapit_capture::internal::domain::covers;
 /// assert!(covers("example.com", "shop.example.com"));
 /// assert!(!covers("example.com", "badexample.com"));
 /// ```

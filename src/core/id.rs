@@ -19,7 +19,7 @@ pub fn is_id_byte(byte: u8) -> bool {
 /// Whether `id` is a valid tracking id (already URL-decoded).
 ///
 /// ```
-/// use taapit_capture::core::id::is_valid_id;
+/// use taapit_capture::internal::id::is_valid_id;
 /// assert!(is_valid_id("rLnWe1uz9t282v7g"));
 /// assert!(!is_valid_id(""));
 /// assert!(!is_valid_id("a;b"));
@@ -35,7 +35,7 @@ fn is_valid_id_bytes(id: &[u8]) -> bool {
 /// The id spelled by `bytes` (URL-decoded), if they make a valid one.
 ///
 /// ```
-/// use taapit_capture::core::id::id_from_bytes;
+/// use taapit_capture::internal::id::id_from_bytes;
 /// assert_eq!(id_from_bytes(b"abc").as_deref(), Some("abc"));
 /// assert_eq!(id_from_bytes(b"a;b"), None);
 /// ```

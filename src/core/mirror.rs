@@ -28,7 +28,7 @@ pub fn encode(id: &str, expires_at_ms: u64) -> String {
 /// The id in a stored text, if it is valid and not expired at `now_ms`.
 ///
 /// ```
-/// use taapit_capture::core::mirror::{decode, encode};
+/// use taapit_capture::internal::mirror::{decode, encode};
 /// assert_eq!(decode(&encode("abc", 2_000), 1_000), Some(("abc", 2_000)));
 /// assert_eq!(decode(&encode("abc", 2_000), 2_000), None);
 /// assert_eq!(decode("a;b|9999999", 0), None);

@@ -11,7 +11,7 @@
 //! | [`options`] | options, defaults and bounds |
 //! | [`outbound`] | adding the id to links to the site's other domains |
 //! | [`capture`] | the rules themselves, over the [`capture::Page`] interface |
-//! | [`text`] | string building without `core::fmt` (`concat`, `join`), byte splits and trims |
+//! | `text` | string building without `core::fmt` (`concat`, `join`), byte splits and trims |
 
 pub mod capture;
 pub mod cookie;
@@ -21,4 +21,4 @@ pub mod mirror;
 pub mod options;
 pub mod outbound;
 pub mod query;
-pub mod text;
+pub(crate) mod text;

@@ -6,7 +6,7 @@
 
 use crate::prelude::*;
 
-use super::cookie::is_valid_name;
+use super::cookie::{is_valid_name, SameSite};
 use super::outbound::parse_patterns;
 use super::text::{all_bytes, split_byte, split_once_byte};
 
@@ -69,39 +69,6 @@ impl Attribution {
             "last-click" => Some(Self::LastClick),
             "first-click" => Some(Self::FirstClick),
             _ => None,
-        }
-    }
-}
-
-/// The cookie's `SameSite` attribute.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SameSite {
-    /// `SameSite=Lax`: sent on top-level navigations from other sites.
-    #[default]
-    Lax,
-    /// `SameSite=Strict`: sent only from the site itself.
-    Strict,
-    /// `SameSite=None`: sent everywhere; forces `Secure`.
-    None,
-}
-
-impl SameSite {
-    /// Reads `"lax"`, `"strict"` or `"none"` (any case).
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.to_ascii_lowercase().as_str() {
-            "lax" => Some(Self::Lax),
-            "strict" => Some(Self::Strict),
-            "none" => Some(Self::None),
-            _ => None,
-        }
-    }
-
-    /// The attribute value as written in the cookie.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lax => "Lax",
-            Self::Strict => "Strict",
-            Self::None => "None",
         }
     }
 }
@@ -262,21 +229,60 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// The options a page passes as text, in the order they are read. (What a valid value of each
-/// looks like is in the README's options table; the `.wasm` does not carry those texts.)
-const FIELDS: [&str; 12] = [
-    "debug",
-    "params",
-    "cookieName",
-    "expiresInDays",
-    "domain",
-    "attribution",
-    "sameSite",
-    "secure",
-    "consent",
-    "stripParam",
-    "storageFallback",
-    "outbound",
+/// Reads one option's text into `options`; `false` if the text is refused. `say` reports a
+/// value that was used but changed (a clamped lifetime).
+type Parser = fn(&mut Options, &str, &mut dyn FnMut(&[&str])) -> bool;
+
+/// Puts a parsed value in its slot; `false` (slot untouched) when it did not parse.
+fn put<T>(slot: &mut T, value: Option<T>) -> bool {
+    value.map(|v| *slot = v).is_some()
+}
+
+/// Every option a page can pass as text, each name beside its parser. (What a valid value of
+/// each looks like is in the README's options table; the `.wasm` does not carry those texts.)
+const OPTIONS: [(&str, Parser); 12] = [
+    // Read before the others (it decides whether they are reported): only checked here.
+    ("debug", |_, text, _| parse_bool(text).is_some()),
+    ("params", |o, text, _| {
+        put(&mut o.params, parse_params(text))
+    }),
+    ("cookieName", |o, text, _| {
+        put(
+            &mut o.cookie_name,
+            is_valid_name(text).then(|| text.to_owned()),
+        )
+    }),
+    ("expiresInDays", |o, text, say| {
+        let days = parse_days(text);
+        if days.is_some_and(|d| clamp_days(d) != d) {
+            say(&["expiresInDays: clamped to 1-400 days"]);
+        }
+        put(&mut o.expires_in_days, days)
+    }),
+    ("domain", |o, text, _| {
+        put(&mut o.domain, DomainOption::parse(text))
+    }),
+    ("attribution", |o, text, _| {
+        put(&mut o.attribution, Attribution::parse(text))
+    }),
+    ("sameSite", |o, text, _| {
+        put(&mut o.same_site, SameSite::parse(text))
+    }),
+    ("secure", |o, text, _| {
+        put(&mut o.secure, Secure::parse(text))
+    }),
+    ("consent", |o, text, _| {
+        put(&mut o.consent, Consent::parse(text))
+    }),
+    ("stripParam", |o, text, _| {
+        put(&mut o.strip_param, parse_bool(text))
+    }),
+    ("storageFallback", |o, text, _| {
+        put(&mut o.storage_fallback, parse_bool(text))
+    }),
+    ("outbound", |o, text, _| {
+        put(&mut o.outbound, parse_patterns(text))
+    }),
 ];
 
 /// Separates the entries of an option list.
@@ -328,48 +334,17 @@ impl Options {
             }
         };
         for (name, value) in entries() {
-            let Some(field) = FIELDS.iter().position(|known| *known == name) else {
+            let Some((_, parse)) = OPTIONS.iter().find(|(known, _)| *known == name) else {
                 say(&[name, ": no such option (ignored)"]);
                 continue;
             };
             match value {
-                Some(value) if options.set(field, value, &mut say) => {}
+                Some(value) if parse(&mut options, value, &mut say) => {}
                 Some(value) => say(&[name, ": refused \"", value, "\"; using the default"]),
                 None => say(&[name, ": refused (not text); using the default"]),
             }
         }
         options
-    }
-
-    /// Sets option `FIELDS[field]` from its text; `false` if the text is refused. By index,
-    /// not by name: each name compared again would be code in the `.wasm`.
-    fn set(&mut self, field: usize, text: &str, say: &mut impl FnMut(&[&str])) -> bool {
-        fn put<T>(slot: &mut T, value: Option<T>) -> bool {
-            value.map(|v| *slot = v).is_some()
-        }
-        match field {
-            0 => parse_bool(text).is_some(), // debug, read before the others
-            1 => put(&mut self.params, parse_params(text)),
-            2 => put(
-                &mut self.cookie_name,
-                is_valid_name(text).then(|| text.to_owned()),
-            ),
-            3 => {
-                let days = parse_days(text);
-                if days.is_some_and(|d| clamp_days(d) != d) {
-                    say(&["expiresInDays: clamped to 1-400 days"]);
-                }
-                put(&mut self.expires_in_days, days)
-            }
-            4 => put(&mut self.domain, DomainOption::parse(text)),
-            5 => put(&mut self.attribution, Attribution::parse(text)),
-            6 => put(&mut self.same_site, SameSite::parse(text)),
-            7 => put(&mut self.secure, Secure::parse(text)),
-            8 => put(&mut self.consent, Consent::parse(text)),
-            9 => put(&mut self.strip_param, parse_bool(text)),
-            10 => put(&mut self.storage_fallback, parse_bool(text)),
-            _ => put(&mut self.outbound, parse_patterns(text)),
-        }
     }
 }
 
@@ -379,7 +354,7 @@ impl Options {
 /// `u32::MAX` when too large. `None` for anything else (`"soon"`, `""`, `"NaN"`, `"1e3"`).
 ///
 /// ```
-/// use taapit_capture::core::options::parse_days;
+/// use taapit_capture::internal::options::parse_days;
 /// assert_eq!(parse_days("60"), Some(60));
 /// assert_eq!(parse_days(" 7.5 "), Some(8));
 /// assert_eq!(parse_days("-3"), Some(0));

@@ -93,7 +93,7 @@ fn after_scheme(href: &str) -> Option<&str> {
 /// (not `http(s)`, same host, no pattern matches, `param` present, invalid `id`).
 ///
 /// ```
-/// use taapit_capture::core::outbound::decorate;
+/// use taapit_capture::internal::outbound::decorate;
 /// let patterns = vec!["shop.example.net".to_string(), "*.example.org".to_string()];
 /// assert_eq!(
 ///     decorate("https://shop.example.net/cart?x=1#pay", "www.example.com", &patterns, "ta_tid", "abc").as_deref(),
@@ -118,7 +118,7 @@ pub fn decorate(
 /// are in lower case, as the browser gives them (`location.hostname` for `current_host`).
 ///
 /// ```
-/// use taapit_capture::core::outbound::decorate_link;
+/// use taapit_capture::internal::outbound::decorate_link;
 /// let patterns = vec!["*.example.org".to_string()];
 /// assert_eq!(
 ///     decorate_link("https://Example.org/a#b", "example.org", "www.example.com", &patterns, "ta_tid", "abc").as_deref(),

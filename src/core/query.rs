@@ -96,7 +96,7 @@ fn is_tracking_name(raw_name: &str, names: &[String]) -> bool {
 /// the search, then in the hash. The first value that is a valid id wins.
 ///
 /// ```
-/// use taapit_capture::core::query::{find_id, UrlPart};
+/// use taapit_capture::internal::query::{find_id, UrlPart};
 /// let names = vec!["ta_tid".to_string()];
 /// let found = find_id("?ta_tid=bad%3B&ta_tid=abc123", "", &names);
 /// assert_eq!(found.id, Some(("abc123".to_string(), UrlPart::Search)));
@@ -167,7 +167,7 @@ fn push_query(url: &mut String, pairs: &str) {
 /// are every other parameter and the rest of the hash.
 ///
 /// ```
-/// use taapit_capture::core::query::strip_params;
+/// use taapit_capture::internal::query::strip_params;
 /// let names = vec!["ta_tid".to_string()];
 /// assert_eq!(
 ///     strip_params("/p", "?a=1&ta_tid=x&b=2", "#top", &names).as_deref(),
@@ -192,6 +192,11 @@ pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> O
             // `#?ta_tid=x` leaves no hash at all, not a bare `#`.
             if route != "#" || !pairs.is_empty() {
                 url.push_str(route);
+            }
+            // A first kept pair that starts with `?` came after a doubled `?` (`#/r???a=1`,
+            // the pair `?a=1`): the reader drops one `?` there, so one more goes back.
+            if pairs.starts_with("?") {
+                url.push('?');
             }
             push_query(&mut url, &pairs);
         }

@@ -7,19 +7,11 @@
 use crate::prelude::*;
 
 /// The parts one after the other (`["a", "b"]` → `"ab"`).
-///
-/// ```
-/// assert_eq!(taapit_capture::core::text::concat(&["a", "b", "c"]), "abc");
-/// ```
 pub fn concat(parts: &[&str]) -> String {
     join(parts.iter().copied(), "")
 }
 
 /// The parts with `separator` between them (`["a", "b"]`, `"&"` → `"a&b"`).
-///
-/// ```
-/// assert_eq!(taapit_capture::core::text::join(["a", "b"], "&"), "a&b");
-/// ```
 pub fn join<'a>(parts: impl IntoIterator<Item = &'a str>, separator: &str) -> String {
     let mut out = String::new();
     for (i, part) in parts.into_iter().enumerate() {
@@ -39,12 +31,6 @@ pub fn join<'a>(parts: impl IntoIterator<Item = &'a str>, separator: &str) -> St
 
 /// `text.split(byte as char)` for an ASCII `byte`: the pieces between each `byte`, empty ones
 /// included (one empty piece for an empty `text`).
-///
-/// ```
-/// use taapit_capture::core::text::split_byte;
-/// assert_eq!(split_byte("a,,b,", b',').collect::<Vec<_>>(), ["a", "", "b", ""]);
-/// assert_eq!(split_byte("", b',').collect::<Vec<_>>(), [""]);
-/// ```
 pub fn split_byte(text: &str, byte: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     core::iter::from_fn(move || {
@@ -60,24 +46,12 @@ pub fn split_byte(text: &str, byte: u8) -> impl Iterator<Item = &str> {
 }
 
 /// `text.split_once(byte as char)` for an ASCII `byte`.
-///
-/// ```
-/// use taapit_capture::core::text::split_once_byte;
-/// assert_eq!(split_once_byte("a=b=c", b'='), Some(("a", "b=c")));
-/// assert_eq!(split_once_byte("abc", b'='), None);
-/// ```
 pub fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
     split_at_byte(text, find_byte(text, byte)?)
 }
 
 /// Where `byte` first is in `text`. One loop for every caller: each `.bytes().position(…)`
 /// with its own closure is a loop of its own in the `.wasm`.
-///
-/// ```
-/// use taapit_capture::core::text::find_byte;
-/// assert_eq!(find_byte("a.b.c", b'.'), Some(1));
-/// assert_eq!(find_byte("abc", b'.'), None);
-/// ```
 #[inline(never)]
 pub fn find_byte(text: &str, byte: u8) -> Option<usize> {
     for (i, b) in text.bytes().enumerate() {
@@ -90,12 +64,6 @@ pub fn find_byte(text: &str, byte: u8) -> Option<usize> {
 
 /// Whether every byte of `text` passes `test` (a function, not a closure type: one loop in
 /// the `.wasm` for every byte-class check, where each `.bytes().all(…)` would be its own).
-///
-/// ```
-/// use taapit_capture::core::text::all_bytes;
-/// assert!(all_bytes(b"2024", |b| b.is_ascii_digit()));
-/// assert!(!all_bytes(b"20x4", |b| b.is_ascii_digit()));
-/// ```
 #[inline(never)]
 pub fn all_bytes(text: &[u8], test: fn(u8) -> bool) -> bool {
     for &b in text {
@@ -107,12 +75,6 @@ pub fn all_bytes(text: &[u8], test: fn(u8) -> bool) -> bool {
 }
 
 /// `text.rsplit_once(byte as char)` for an ASCII `byte`.
-///
-/// ```
-/// use taapit_capture::core::text::rsplit_byte;
-/// assert_eq!(rsplit_byte("a|b|c", b'|'), Some(("a|b", "c")));
-/// assert_eq!(rsplit_byte("abc", b'|'), None);
-/// ```
 pub fn rsplit_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
     // A plain loop: `rposition` brings a reverse `try_fold` of its own into the `.wasm`.
     let mut at = text.len();
@@ -133,13 +95,6 @@ fn split_at_byte(text: &str, at: usize) -> Option<(&str, &str)> {
 
 /// `text.trim_start_matches(piece)`. (`strip_prefix` with a `&str` knows the rest starts
 /// at a char boundary: no boundary check, as `get(1..)` has, in the `.wasm`.)
-///
-/// ```
-/// use taapit_capture::core::text::{trim_end_str, trim_start_str};
-/// assert_eq!(trim_start_str("..a.b.", "."), "a.b.");
-/// assert_eq!(trim_end_str("&a&&", "&"), "&a");
-/// assert_eq!(trim_start_str("..a", ""), "..a");
-/// ```
 pub fn trim_start_str<'a>(mut text: &'a str, piece: &str) -> &'a str {
     if piece.is_empty() {
         return text; // nothing to trim, and `strip_prefix("")` never fails
@@ -163,13 +118,6 @@ pub fn trim_end_str<'a>(mut text: &'a str, piece: &str) -> &'a str {
 
 /// A decimal `u64` as `str::parse` reads it (an optional `+`, then digits; `None` for
 /// anything else or an overflow), minus std's generic integer parser.
-///
-/// ```
-/// use taapit_capture::core::text::parse_u64;
-/// assert_eq!(parse_u64("+42"), Some(42));
-/// assert_eq!(parse_u64(""), None);
-/// assert_eq!(parse_u64("18446744073709551616"), None);
-/// ```
 pub fn parse_u64(text: &str) -> Option<u64> {
     let digits = text.strip_prefix("+").unwrap_or(text);
     if digits.is_empty() {
@@ -184,4 +132,34 @@ pub fn parse_u64(text: &str) -> Option<u64> {
         n = (n * 10).checked_add(u64::from(b - b'0'))?;
     }
     Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples() {
+        assert_eq!(concat(&["a", "b", "c"]), "abc");
+        assert_eq!(join(["a", "b"], "&"), "a&b");
+        assert_eq!(
+            split_byte("a,,b,", b',').collect::<Vec<_>>(),
+            ["a", "", "b", ""]
+        );
+        assert_eq!(split_byte("", b',').collect::<Vec<_>>(), [""]);
+        assert_eq!(split_once_byte("a=b=c", b'='), Some(("a", "b=c")));
+        assert_eq!(split_once_byte("abc", b'='), None);
+        assert_eq!(find_byte("a.b.c", b'.'), Some(1));
+        assert_eq!(find_byte("abc", b'.'), None);
+        assert!(all_bytes(b"2024", |b| b.is_ascii_digit()));
+        assert!(!all_bytes(b"20x4", |b| b.is_ascii_digit()));
+        assert_eq!(rsplit_byte("a|b|c", b'|'), Some(("a|b", "c")));
+        assert_eq!(rsplit_byte("abc", b'|'), None);
+        assert_eq!(trim_start_str("..a.b.", "."), "a.b.");
+        assert_eq!(trim_end_str("&a&&", "&"), "&a");
+        assert_eq!(trim_start_str("..a", ""), "..a");
+        assert_eq!(parse_u64("+42"), Some(42));
+        assert_eq!(parse_u64(""), None);
+        assert_eq!(parse_u64("18446744073709551616"), None);
+    }
 }

@@ -1,17 +1,20 @@
-// End-to-end: the demo (README's first command) in real Chromium. A visitor clicks a demo
-// deeplink into the SPA (Vite + React, the npm package's <Analytics />), signs up on another
-// view without ?ta_tid in the address, and sees the lead event the demo backend would report
-// to Taapit, with the id the backend read from the `ta_tid` cookie. The backend's order of
-// sources (cookie, then body `trackingId`, then the `ta_tid` URL parameter, as the Taapit
-// guide's "Best Practices" say) and its id check are tested over HTTP; the plain landing
-// pages' signup forms and the `node www/serve.mjs` command too.
+// End-to-end: the demo (README's first command) in real Chromium, served by the Rust demo
+// backend (crates/demo). A visitor clicks a demo deeplink into the SPA (Vite + React, the npm
+// package's <Analytics />), signs up on another view without ?ta_tid in the address, and the
+// backend reports the lead, with the id it read from the `ta_tid` cookie, to the local mock
+// Taapit collector, whose records the leads page shows. The backend's order of sources
+// (cookie, then body `trackingId`, then the `ta_tid` URL parameter, as the Taapit guide's
+// "Best Practices" say) and its id check are tested over HTTP; the checkout and its payment
+// webhook (the sale reported once, with the id stored at checkout), the plain landing pages'
+// signup forms and the `taapit-demo` command too.
 //
-// Needs pkg/ built (`bash scripts/build.sh`); builds the SPA (scripts/build-demo.sh) when
+// Needs pkg/ built (`bash scripts/build.sh`) and the demo binary (`cargo build -p
+// taapit-demo`; scripts/test-e2e.sh builds it); builds the SPA (scripts/build-demo.sh) when
 // www/spa/dist is missing or older than pkg/ or the SPA's sources.
 // DEMO_SCREENSHOT=docs/demo.png also saves the screenshot the README shows.
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,10 +22,10 @@ import { promisify } from 'node:util';
 
 import { PKG_DIR, REPO_ROOT } from '../../scripts/server.mjs';
 import { assertPkgBuilt, CHILD_ENV, idCookies, launchChromium, watchPage } from './support.mjs';
-import { AUTHORIZATION_PLACEHOLDER, LEAD_ENDPOINT } from '../../www/backend.mjs';
-import { DEMO_ID, SPA_DIST, startDemo } from '../../www/serve.mjs';
+import { AUTHORIZATION_PLACEHOLDER, DEMO_ID, startRustDemo, waitForRecord } from './rust-demo.mjs';
 
 const SPA_DIR = path.join(REPO_ROOT, 'www', 'spa');
+const SPA_DIST = path.join(SPA_DIR, 'dist');
 
 /** The newest modification time of the files under `dir` (node_modules and dist skipped). */
 function newest(dir) {
@@ -43,6 +46,8 @@ function spaIsStale() {
 
 let browser;
 let demo;
+/** Where the demo posts events: `${endpoint}lead`, `${endpoint}sale` (the mock collector). */
+let endpoint;
 
 before(
   async () => {
@@ -54,7 +59,8 @@ before(
         maxBuffer: 16 << 20,
       });
     }
-    demo = await startDemo();
+    demo = await startRustDemo();
+    ({ endpoint } = await (await fetch(`${demo.origin}/api/leads`)).json());
     browser = await launchChromium({ https: false });
   },
   { timeout: 600_000 },
@@ -131,7 +137,7 @@ describe('the demo SPA (Vite + React, npm package)', () => {
       });
       assert.equal(await textOf(page, '#lead-source'), 'cookie');
       const shown = await textOf(page, '#lead-request');
-      assert.ok(shown.startsWith(`POST ${LEAD_ENDPOINT}`), shown);
+      assert.ok(shown.startsWith(`POST ${endpoint}lead`), shown);
       assert.ok(shown.includes(`Authorization: ${AUTHORIZATION_PLACEHOLDER}`), shown);
       assert.doesNotMatch(shown, /taapit_sk_[A-Za-z0-9]/, 'no key, only the placeholder');
 
@@ -139,18 +145,21 @@ describe('the demo SPA (Vite + React, npm package)', () => {
         await page.screenshot({ path: path.resolve(REPO_ROOT, process.env.DEMO_SCREENSHOT), fullPage: true });
       }
 
-      // The leads page lists it.
+      // The collector received it, and the leads page lists it.
+      const record = await waitForRecord(demo.origin, (r) => r.body.trackingId === id);
+      assert.deepEqual(record.body, body);
+      assert.equal(record.kind, 'lead');
       await page.click('nav >> text=Leads');
       await page.waitForSelector('.lead-body');
       const listed = JSON.parse(await textOf(page, '.lead-body'));
-      assert.deepEqual(listed, body, 'the newest lead on /leads.html is this one');
+      assert.deepEqual(listed, body, 'the newest record on /leads.html is this lead');
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
     }
   });
 
-  test('without a deeplink: no id, the signup still works and no lead would be reported', async () => {
+  test('without a deeplink: no id, the signup still works and no lead is reported', async () => {
     const { context, page, problems } = await open();
     try {
       await page.goto(demo.url('localhost', '/spa/signup'));
@@ -158,7 +167,7 @@ describe('the demo SPA (Vite + React, npm package)', () => {
       await page.fill('#email', 'nobody@example.com');
       await page.click('form#signup button[type="submit"]');
       await page.waitForSelector('#lead');
-      assert.equal(await textOf(page, '#lead h2'), 'No lead would be reported');
+      assert.equal(await textOf(page, '#lead h2'), 'No lead reported');
       assert.equal(await textOf(page, '#lead-source'), 'nowhere');
       assert.equal(await page.locator('#lead-body').count(), 0);
       assert.deepEqual(problems, []);
@@ -185,7 +194,7 @@ describe('the demo backend: POST /api/signup', () => {
     assert.equal(json.trackingIdSource, 'cookie');
     assert.deepEqual(json.lead, {
       method: 'POST',
-      url: LEAD_ENDPOINT,
+      url: `${endpoint}lead`,
       headers: { Authorization: AUTHORIZATION_PLACEHOLDER, 'Content-Type': 'application/json' },
       body: {
         trackingId: 'fromCookie_1',
@@ -221,7 +230,7 @@ describe('the demo backend: POST /api/signup', () => {
     assert.equal(json.ok, true, 'the signup itself never fails because of tracking');
     assert.equal(json.trackingIdSource, null);
     assert.equal(json.lead, null);
-    assert.match(json.note, /no lead would be reported/);
+    assert.match(json.note, /no lead is reported/);
     assert.deepEqual(json.rejected, [{ source: 'body', value: 'number' }, { source: 'url', value: 'a;b' }]);
 
     ({ json } = await signup({ ...form, trackingId: 'x y' }));
@@ -239,10 +248,57 @@ describe('the demo backend: POST /api/signup', () => {
     assert.match(huge.json.error, /too large/);
 
     const { json } = await signup(form, { query: '?ta_tid=listed_6' });
+    const record = await waitForRecord(demo.origin, (r) => r.body.trackingId === 'listed_6');
+    assert.deepEqual(record.body, json.lead.body);
+    assert.match(record.idempotencyKey, /^[0-9a-f]{32}$/);
     const leads = await (await fetch(`${demo.origin}/api/leads`)).json();
-    assert.equal(leads.endpoint, LEAD_ENDPOINT);
-    assert.deepEqual(leads.events[0].lead, json.lead);
+    assert.equal(leads.collector, 'mock');
     assert.ok(leads.events.length <= leads.keep);
+    assert.deepEqual(leads.parked, []);
+  });
+});
+
+describe('the demo backend: checkout, then the payment webhook reports the sale', () => {
+  const post = async (pathname, body, headers = {}) => {
+    const response = await fetch(`${demo.origin}${pathname}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, json: await response.json() };
+  };
+
+  test('the id stored at checkout goes with the sale, once, after the payment is confirmed', async () => {
+    const id = unique('sale_');
+    const order = await post('/api/checkout', { email: 'buyer@example.com', amount: 149.99, currency: 'EUR' }, { Cookie: `ta_tid=${id}` });
+    assert.equal(order.status, 201);
+    assert.equal(order.json.trackingId, id);
+    assert.equal(order.json.trackingIdSource, 'cookie');
+
+    // Not paid yet: nothing reported.
+    const pending = await post('/api/payments/webhook', { orderId: order.json.orderId, status: 'pending' });
+    assert.equal(pending.json.reported, false);
+    // The webhook carries no cookie: the id comes from the order.
+    const paid = await post('/api/payments/webhook', { orderId: order.json.orderId, status: 'succeeded' });
+    assert.equal(paid.json.reported, true);
+    const again = await post('/api/payments/webhook', { orderId: order.json.orderId, status: 'succeeded' });
+    assert.equal(again.json.reported, false, 'a repeated confirmation reports nothing more');
+
+    const record = await waitForRecord(demo.origin, (r) => r.kind === 'sale' && r.body.trackingId === id);
+    assert.deepEqual(record.body, {
+      trackingId: id,
+      customer: { externalId: order.json.userId, email: 'buyer@example.com' },
+      amount: 149.99,
+      currency: 'eur',
+      metadata: { orderId: order.json.orderId },
+    });
+    assert.equal(record.idempotencyKey, `sale-${order.json.orderId}`);
+    const { events } = await (await fetch(`${demo.origin}/api/leads`)).json();
+    assert.equal(events.filter((r) => r.kind === 'sale' && r.body.trackingId === id).length, 1);
+
+    assert.equal((await post('/api/checkout', { amount: -1, currency: 'eur' })).status, 400);
+    assert.equal((await post('/api/checkout', { amount: 1, currency: 'euro' })).status, 400);
+    assert.equal((await post('/api/payments/webhook', { orderId: 'order_none', status: 'succeeded' })).status, 404);
   });
 });
 
@@ -277,34 +333,24 @@ describe('the plain landing pages', () => {
   }
 });
 
-test('`node www/serve.mjs PORT` serves the demo and prints the deeplinks to open', async () => {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'www', 'serve.mjs'), '0'], {
-    env: CHILD_ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+test('`taapit-demo --port 0` serves the demo and prints the deeplinks to open', async () => {
+  const started = await startRustDemo();
   try {
-    let output = '';
-    const spa = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 20_000);
-      const onData = (chunk) => {
-        output += chunk;
-        const match = output.match(/http:\/\/localhost:(\d+)\/spa\/\?ta_tid=\S+/);
-        if (match && output.includes('/leads.html')) {
-          clearTimeout(timer);
-          resolve(match[0]);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
-    });
+    const output = started.output();
+    const spa = output.match(/http:\/\/localhost:(\d+)\/spa\/\?ta_tid=\S+/);
+    assert.ok(spa, output);
     assert.match(output, /\/\?ta_tid=/);
     assert.match(output, /\/script\.html\?ta_tid=/);
-    const port = new URL(spa).port;
-    const page = await fetch(`http://127.0.0.1:${port}/spa/`);
+    assert.match(output, /\/leads\.html/);
+    assert.match(output, /mock Taapit collector/);
+    assert.doesNotMatch(output, /taapit_sk_[A-Za-z0-9]/, 'the key is never printed');
+    const page = await fetch(`http://127.0.0.1:${spa[1]}/spa/`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<div id="root">/);
+    // The SPA's sources are never served, nor anything outside the demo's directories.
+    assert.equal((await fetch(`http://127.0.0.1:${spa[1]}/spa/src/App.js`)).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${spa[1]}/pkg/..%2f..%2fCargo.toml`)).status, 403);
   } finally {
-    child.kill('SIGTERM');
+    await started.close();
   }
 });

@@ -19,7 +19,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use taapit_capture::core::capture::{Location, Page};
+use taapit_capture::internal::capture::{Location, Page};
 
 /// The time every fake page starts at: Tue, 14 Nov 2023 22:13:20 GMT.
 pub const T0_MS: u64 = 1_700_000_000_000;
@@ -320,6 +320,8 @@ pub struct FakeBrowser {
     writes: Vec<String>,
     replaced: Vec<String>,
     logs: RefCell<Vec<String>>,
+    /// The last [`Page::nonce`] given: each call gets the next number.
+    nonces: std::cell::Cell<u64>,
 }
 
 impl FakeBrowser {
@@ -334,6 +336,7 @@ impl FakeBrowser {
             jar: Vec::new(),
             storage: HashMap::new(),
             now_ms: T0_MS,
+            nonces: std::cell::Cell::new(0),
             next_created: 0,
             writes: Vec::new(),
             replaced: Vec::new(),
@@ -682,6 +685,11 @@ impl Page for FakeBrowser {
         self.location.search = search;
         self.location.hash = hash;
         true
+    }
+
+    fn nonce(&self) -> String {
+        self.nonces.set(self.nonces.get() + 1);
+        self.nonces.get().to_string()
     }
 
     fn now_ms(&self) -> u64 {

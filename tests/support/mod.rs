@@ -6,8 +6,8 @@
 pub mod fake_browser;
 
 use fake_browser::FakeBrowser;
-use taapit_capture::core::capture::{capture, Capture, Session};
-use taapit_capture::core::options::Options;
+use taapit_capture::internal::capture::{capture, Capture, Session};
+use taapit_capture::internal::options::Options;
 
 /// Opens `url` in a fresh browser and runs one capture with `options`.
 pub fn capture_on(url: &str, options: &Options) -> (FakeBrowser, Session, Capture) {

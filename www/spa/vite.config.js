@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// Served by www/serve.mjs at /spa/ (the demo backend answers /api/ on the same origin).
+// Served by the demo backend (crates/demo) at /spa/ (the demo backend answers /api/ on the same origin).
 export default defineConfig({
   base: '/spa/',
   resolve: {

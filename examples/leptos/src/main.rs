@@ -12,13 +12,13 @@
 
 use std::net::SocketAddr;
 
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
 use serde_json::{json, Value};
-use taapit_capture::core::{cookie::tracking_id_in, id::is_valid_id};
+use taapit_capture::leptos::tracking_id_from_headers;
 use taapit_leptos_example::app::App;
 
 /// The page: the app inside the document, with the scripts that hydrate it.
@@ -40,7 +40,8 @@ fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// `POST /api/signup` `{ email, trackingId? }`: the id a backend would report with the lead,
-/// from the `ta_tid` cookie first, then the body (the Taapit guide's order), each checked.
+/// read from the `ta_tid` cookie, which a same-origin `fetch` sends (the Taapit guide's first
+/// source; the body's `trackingId` is for backends on another origin).
 async fn signup(headers: HeaderMap, Json(body): Json<Value>) -> (StatusCode, Json<Value>) {
     let Some(email) = body
         .get("email")
@@ -52,22 +53,10 @@ async fn signup(headers: HeaderMap, Json(body): Json<Value>) -> (StatusCode, Jso
             Json(json!({ "ok": false, "error": "a valid email is required" })),
         );
     };
-    let from_cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|jar| tracking_id_in(jar, "ta_tid"))
-        .map(|id| (id.to_owned(), "cookie"));
-    let from_body = || {
-        body.get("trackingId")
-            .and_then(Value::as_str)
-            .filter(|id| is_valid_id(id))
-            .map(|id| (id.to_owned(), "body"))
-    };
-    let answer = match from_cookie.or_else(from_body) {
-        Some((id, source)) => json!({
+    let answer = match tracking_id_from_headers(&headers) {
+        Some(id) => json!({
             "ok": true,
-            "trackingIdSource": source,
+            "trackingIdSource": "cookie",
             "lead": { "body": { "trackingId": id, "customer": { "email": email } } },
         }),
         None => json!({ "ok": true, "trackingIdSource": null, "lead": null }),

@@ -1,7 +1,7 @@
 // The demo SPA: <Analytics /> mounted once at the root captures ?ta_tid=… from the deeplink;
 // useTrackingId() shows the id on every view; the signup view (a client-side route, reached
 // without ?ta_tid in the address) sends it to the demo backend with the form, and shows the
-// lead event the backend would report to Taapit. Plain createElement, no JSX, no plugin.
+// lead event the backend reported to Taapit. Plain createElement, no JSX, no plugin.
 import { createElement as h, Fragment, useEffect, useState } from 'react';
 import { Analytics, useTrackingId } from 'taapit-capture/react';
 
@@ -93,7 +93,7 @@ function LeadResult({ result }) {
   return h(
     'section',
     { id: 'lead', className: lead ? 'lead' : 'lead none' },
-    h('h2', null, lead ? 'The lead your backend would report to Taapit' : 'No lead would be reported'),
+    h('h2', null, lead ? 'The lead your backend reported to Taapit' : 'No lead reported'),
     h(
       'p',
       null,

@@ -1,5 +1,5 @@
-//! A small global allocator for the standalone `.wasm` (feature `tiny-alloc`, which
-//! `scripts/build.sh` turns on): about 300 bytes of code where std's dlmalloc takes 7 KB.
+//! A small global allocator for the standalone `.wasm`: about 300 bytes of code where std's
+//! dlmalloc takes 7 KB.
 //!
 //! Blocks come in power-of-two sizes from 16 bytes up, each aligned to its own size, so a
 //! block of a size class suits every request of that class whatever its alignment. A freed
@@ -7,7 +7,7 @@
 //! a page that calls the module again and again reuses the same blocks instead of growing
 //! the heap. New blocks are cut from the end of the heap, which grows by whole 64 KiB pages.
 //! Free blocks are never merged: fine for this module's few short strings, not for a general
-//! app, which is why the feature is off by default (and a Rust app keeps its own allocator).
+//! app, which is why it lives in the standalone shell only (a Rust app keeps its own allocator).
 //!
 //! wasm32 without threads runs one call at a time, so the state is a plain cell; the module
 //! is only built in when `atomics` is off.

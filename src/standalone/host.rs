@@ -1,49 +1,12 @@
 //! The shipped `.wasm`'s shell (feature `standalone`): [`Page`] over the few functions its
-//! JavaScript loader, `pkg-template/taapit_capture.js`, passes in as imports. No
+//! JavaScript loader, `pkg-template/loader.js`, passes in as imports (their contract:
+//! `src/standalone/contract.rs`). No
 //! wasm-bindgen: strings cross as UTF-8 bytes in linear memory, and the loader catches
 //! whatever the page throws and reports it as a plain failure (`-1`, `0`).
 
 use crate::core::capture::{Location, Page, Session};
+use crate::internal::contract::{Change, SourceCode, StorageCode, Text};
 use crate::prelude::*;
-
-/// The texts [`read`] can fetch (its `what`).
-#[repr(u32)]
-#[derive(Clone, Copy)]
-pub enum Text {
-    /// `location.hostname`.
-    Hostname = 0,
-    /// `location.pathname`.
-    Pathname = 1,
-    /// `location.search`.
-    Search = 2,
-    /// `location.hash`.
-    Hash = 3,
-    /// `location.protocol`.
-    Protocol = 4,
-    /// `document.cookie`.
-    Cookies = 5,
-    /// `localStorage.getItem(arg)`.
-    Storage = 6,
-    /// What the JS API was called with: the option list of `capture()`, the `href` of
-    /// `decorateUrl()`.
-    Input = 7,
-}
-
-/// The page changes [`write`] can make (its `what`).
-#[repr(u32)]
-#[derive(Clone, Copy)]
-enum Change {
-    /// `document.cookie = a`.
-    SetCookie = 0,
-    /// `localStorage.setItem(a, b)`.
-    StorageSet = 1,
-    /// `localStorage.removeItem(a)`.
-    StorageRemove = 2,
-    /// `history.replaceState(history.state, "", a)`.
-    ReplaceUrl = 3,
-    /// `console.warn(a)`.
-    Warn = 4,
-}
 
 mod imports {
     #[link(wasm_import_module = "t")]
@@ -118,8 +81,8 @@ pub fn capture_result(outcome: &crate::core::capture::Capture) {
             id.len(),
             domain.as_ptr(),
             domain.len(),
-            outcome.source.map_or(0, |s| s as u32 + 1),
-            outcome.storage.map_or(0, |s| s as u32 + 1),
+            SourceCode::of(outcome.source) as u32,
+            StorageCode::of(outcome.storage) as u32,
             outcome.expires_at_ms.map_or(-1.0, |ms| ms as f64),
         )
     }
@@ -178,6 +141,14 @@ impl Page for HostPage {
 
     fn log(&self, message: &str) {
         warn(message);
+    }
+
+    fn hostname(&self) -> String {
+        read(Text::Hostname, "").unwrap_or_default()
+    }
+
+    fn nonce(&self) -> String {
+        read(Text::Nonce, "").unwrap_or_default()
     }
 
     fn push_http_date(&self, out: &mut String, secs: u64) {

@@ -1,0 +1,348 @@
+//! Delivery under faults, against the mock collector on 127.0.0.1: 500s, 429 with
+//! Retry-After, a hang past the timeout, refused connections, recovery; a 400 parked and not
+//! retried; the outbox process killed (SIGKILL) with events queued, then restarted. Every
+//! event arrives, and none is counted twice (the collector recognises a redelivery by its
+//! Idempotency-Key). Every wait is bounded.
+#![cfg(all(feature = "mock", feature = "outbox"))]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use taapit_server::mock::{Fault, MockCollector};
+use taapit_server::outbox::Outbox;
+use taapit_server::{Customer, Error, Failure, Lead, RetryPolicy, Sale, Taapit};
+
+const KEY: &str = "taapit_sk_test_faults";
+
+fn fast_policy() -> RetryPolicy {
+    RetryPolicy::new()
+        .max_attempts(4)
+        .initial_backoff(Duration::from_millis(50))
+        .max_backoff(Duration::from_secs(2))
+        .timeout(Duration::from_millis(500))
+        .connect_timeout(Duration::from_millis(500))
+}
+
+fn client(base: &str) -> Taapit {
+    Taapit::new(KEY)
+        .unwrap()
+        .with_base_url(base)
+        .unwrap()
+        .with_retry(fast_policy())
+        .unwrap()
+}
+
+fn lead(n: usize) -> Lead {
+    Lead::new(format!("id_{n}"), Customer::new(format!("user_{n}")))
+}
+
+/// A fresh outbox file path (removed by `Cleanup`).
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "taapit-outbox-test-{name}-{}-{}.sqlite3",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos()
+        ));
+        TempDb(path)
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn tracking_ids(collector: &MockCollector) -> BTreeSet<String> {
+    collector
+        .events()
+        .iter()
+        .map(|e| e.body["trackingId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn retries_500s_and_429_with_retry_after_then_delivers_once() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    collector.fail_next([Fault::Status(500), Fault::Status(503), Fault::RetryAfter(1)]);
+    let start = Instant::now();
+    client(&collector.url())
+        .track()
+        .lead(lead(1))
+        .await
+        .unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_millis(900),
+        "Retry-After: 1 was waited for"
+    );
+    assert_eq!(collector.stats().requests, 4);
+    assert_eq!(collector.event_count(), 1);
+}
+
+#[tokio::test]
+async fn a_hang_past_the_timeout_is_redelivered_and_recognised() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    collector.fail_next([Fault::Hang(Duration::from_secs(3))]);
+    client(&collector.url())
+        .track()
+        .lead(lead(2))
+        .await
+        .unwrap();
+    let stats = collector.stats();
+    assert_eq!((stats.requests, stats.duplicates), (2, 1));
+    assert_eq!(
+        collector.event_count(),
+        1,
+        "counted once by its Idempotency-Key"
+    );
+}
+
+#[tokio::test]
+async fn refused_connections_are_retried_until_the_collector_is_back() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    collector.pause().await;
+    let taapit = Taapit::new(KEY)
+        .unwrap()
+        .with_base_url(&collector.url())
+        .unwrap()
+        .with_retry(
+            fast_policy()
+                .max_attempts(30)
+                .max_backoff(Duration::from_millis(200)),
+        )
+        .unwrap();
+    let sending = tokio::spawn(async move { taapit.track().lead(lead(3)).await });
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    collector.resume().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(20), sending)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(collector.event_count(), 1);
+
+    // And with no collector at all, the error says so once the attempts are spent.
+    collector.pause().await;
+    let error = client(&collector.url())
+        .track()
+        .lead(lead(4))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::GaveUp {
+                attempts: 4,
+                last: Failure::Connect(_)
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_400_is_not_retried_and_the_key_is_never_shown() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    collector.fail_next([Fault::Status(400)]);
+    let taapit = client(&collector.url());
+    let error = taapit.track().lead(lead(5)).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Rejected { status: 400, .. }),
+        "{error:?}"
+    );
+    assert_eq!(collector.stats().requests, 1, "a 400 is not retried");
+
+    // A wrong key: 401, not retried either.
+    let wrong = Taapit::new("taapit_sk_wrong")
+        .unwrap()
+        .with_base_url(&collector.url())
+        .unwrap();
+    let error = wrong.track().lead(lead(6)).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Rejected { status: 401, .. }),
+        "{error:?}"
+    );
+
+    for text in [
+        format!("{taapit:?}"),
+        format!("{error:?}"),
+        error.to_string(),
+        format!("{:?}", taapit.track()),
+    ] {
+        assert!(
+            !text.contains("test_faults") && !text.contains("_wrong"),
+            "{text}"
+        );
+    }
+    // Invalid events never leave the process.
+    let before = collector.stats().requests;
+    let bad = Sale::new(Customer::new("u"), 10.0, "euro");
+    assert!(matches!(
+        taapit.track().sale(bad).await,
+        Err(Error::InvalidEvent(_))
+    ));
+    assert_eq!(collector.stats().requests, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_delivers_everything_through_every_fault_and_parks_a_400() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    let db = TempDb::new("matrix");
+    let outbox = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    collector.pause().await;
+    collector.fail_next([
+        Fault::Status(500),
+        Fault::RetryAfter(1),
+        Fault::Hang(Duration::from_secs(2)),
+        Fault::Status(502),
+        Fault::Status(400),
+        Fault::Status(503),
+    ]);
+    const N: usize = 60;
+    for n in 0..N {
+        outbox.enqueue(lead(100 + n)).await.unwrap();
+    }
+    assert_eq!(outbox.counts().await.unwrap().pending, N as u64);
+    let worker = outbox.start();
+    tokio::time::sleep(Duration::from_millis(700)).await; // refused meanwhile
+    collector.resume().await.unwrap();
+
+    // The collector records an event before its answer reaches the worker: wait for the
+    // outbox to have settled every event too.
+    let start = Instant::now();
+    loop {
+        let counts = outbox.counts().await.unwrap();
+        if (counts.pending, counts.parked) == (0, 1) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(45),
+            "not settled: {counts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(collector.event_count(), N - 1);
+    let parked = outbox.parked().await.unwrap();
+    assert!(parked[0].error.contains("400"), "{:?}", parked[0]);
+    let parked_id = parked[0].body["trackingId"].as_str().unwrap().to_owned();
+
+    let ids = tracking_ids(&collector);
+    assert_eq!(ids.len(), N - 1, "none counted twice");
+    assert!(!ids.contains(&parked_id));
+    let requests = collector.stats().requests;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        collector.stats().requests,
+        requests,
+        "the parked event is not retried"
+    );
+
+    // Once fixed, it can be sent again.
+    assert!(outbox.retry_parked(parked[0].id).await.unwrap());
+    wait_for("the retried event", Duration::from_secs(10), || {
+        collector.event_count() == N
+    })
+    .await;
+    worker.shutdown().await;
+}
+
+/// Starts this test binary as an outbox process (see `outbox_process`).
+fn spawn_outbox_process(mode: &str, db: &TempDb, collector: &MockCollector) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "outbox_process",
+            "--include-ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("TAAPIT_OUTBOX_MODE", mode)
+        .env("TAAPIT_OUTBOX_DB", &db.0)
+        .env("TAAPIT_COLLECTOR_URL", collector.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const KILLED_EVENTS: usize = 300;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_with_events_queued_then_restarted_delivers_everything_once() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    let db = TempDb::new("sigkill");
+    // Slow answers (under the timeout), so the kill lands mid-delivery.
+    collector.fail_next(vec![
+        Fault::Hang(Duration::from_millis(150));
+        2 * KILLED_EVENTS
+    ]);
+    let mut first = KillOnDrop(spawn_outbox_process("enqueue", &db, &collector));
+    wait_for("some deliveries", Duration::from_secs(60), || {
+        collector.event_count() >= 10
+    })
+    .await;
+    // SIGKILL: no destructor, no shutdown, no flush.
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    let delivered_before_kill = collector.event_count();
+    assert!(
+        delivered_before_kill < KILLED_EVENTS,
+        "killed with events still queued"
+    );
+
+    let _second = KillOnDrop(spawn_outbox_process("deliver", &db, &collector));
+    wait_for(
+        "every event after the restart",
+        Duration::from_secs(60),
+        || collector.event_count() == KILLED_EVENTS,
+    )
+    .await;
+    let ids = tracking_ids(&collector);
+    let want: BTreeSet<String> = (0..KILLED_EVENTS)
+        .map(|n| format!("id_{}", 1000 + n))
+        .collect();
+    assert_eq!(ids, want, "every event, each counted once");
+}
+
+/// Not a test: the outbox process of the SIGKILL test (this binary run again with
+/// `TAAPIT_OUTBOX_MODE`): enqueues the events ("enqueue") or only delivers ("deliver"),
+/// then runs until killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by killed_with_events_queued_then_restarted_delivers_everything_once"]
+async fn outbox_process() {
+    let mode = std::env::var("TAAPIT_OUTBOX_MODE").expect("run by the SIGKILL test");
+    let db = std::env::var("TAAPIT_OUTBOX_DB").unwrap();
+    let url = std::env::var("TAAPIT_COLLECTOR_URL").unwrap();
+    let outbox = Outbox::open(db, client(&url)).unwrap();
+    if mode == "enqueue" {
+        for n in 0..KILLED_EVENTS {
+            outbox.enqueue(lead(1000 + n)).await.unwrap();
+        }
+    }
+    let _worker = outbox.start();
+    tokio::time::sleep(Duration::from_secs(120)).await;
+}

@@ -1,0 +1,169 @@
+// taapit-capture's loader: instantiates the .wasm with the page functions it imports and
+// gives its one export back as the synchronous JavaScript API. Shared by the npm entry
+// (index.js) and the script tag (tag/taapit.js, which esbuild bundles with it), both through
+// wrapper.js.
+//
+// The .wasm (src/standalone/) imports module "t"; texts cross as UTF-8 in its memory, and
+// every page access is caught here, so the module sees a failure as a value. The codes that
+// cross, and what each import does, are defined once in src/standalone/contract.rs;
+// contract.js is generated from it, and tests/contract.rs checks that `readers` and
+// `changes` below have one entry for each code, by name.
+import { CALL, CHANGE, SOURCE, STORAGE, TEXT } from './contract.js';
+
+/**
+ * The option list the module reads (Options::read in src/core/options.rs): entries
+ * `name \x01 value` separated by `\x00`, each value as text (a list joined with commas). A
+ * value that is not text, a number, a boolean or a list of texts is sent without `\x01`, so
+ * the module refuses it. Inherited enumerable keys count, as for a plain property read.
+ */
+export function optionList(options) {
+  var list = [];
+  // \x00 and \x01 are the list's separators: inside a name or a value they are garbage.
+  var clean = (text) => String(text).replace(/[\x00\x01]/g, '\ufffd');
+  if (options && typeof options == 'object') {
+    try {
+      list = listed(options, clean);
+    } catch (_) {
+      // a Proxy whose traps throw: the defaults
+    }
+  }
+  return list.join('\x00');
+}
+
+function listed(options, clean) {
+  var list = [];
+  for (var name in options) {
+    var entry = clean(name);
+    try {
+      var value = options[name];
+      if (value == null) continue;
+      if (Array.isArray(value)) {
+        value = value.every((item) => typeof item == 'string') ? value.join() : {};
+      }
+      if (typeof value != 'object' && typeof value != 'function' && typeof value != 'symbol') {
+        entry += '\x01' + clean(value);
+      }
+    } catch (_) {
+      // a throwing getter: sent without a value, so refused
+    }
+    list.push(entry);
+  }
+  return list;
+}
+
+/**
+ * Instantiates the module from its bytes (an ArrayBuffer or a typed array), or from the
+ * wasm2js build of the same module when WebAssembly cannot run (`bytes` is then its
+ * `__taapitWasm2js` function, see fallback.js), synchronously:
+ * `new WebAssembly.Module` and `new WebAssembly.Instance` in the caller's task, with no
+ * promise a page could hijack (an `Object.prototype.then`, say) and no task in between.
+ * Returns the API: capture(options), getTrackingId(), clearTrackingId(), grantConsent(),
+ * revokeConsent(), decorateUrl(href). Throws if the bytes do not compile (or WebAssembly is
+ * missing); each call can throw only if the module itself traps. Callers catch (wrapper.js).
+ */
+export function instantiate(bytes) {
+  var encoder = new TextEncoder();
+  var decoder = new TextDecoder();
+  var exports;
+  var held;
+  var input = '';
+  var result = null;
+  var text = (p, l) => decoder.decode(new Uint8Array(exports.memory.buffer, p, l));
+  // One reader per contract.js TEXT name, one handler per CHANGE name.
+  var readers = {
+    hostname: () => location.hostname,
+    pathname: () => location.pathname,
+    search: () => location.search,
+    hash: () => location.hash,
+    protocol: () => location.protocol,
+    cookies: () => document.cookie,
+    storage: (p, l) => localStorage.getItem(text(p, l)),
+    input: () => input,
+    // Random digits (a valid cookie name's): the domain probe's name, unique to the call.
+    nonce: () => crypto.getRandomValues(new Uint32Array(2)).join(''),
+  };
+  var changes = {
+    setCookie: (a) => {
+      document.cookie = a;
+    },
+    storageSet: (a, p, l) => localStorage.setItem(a, text(p, l)),
+    storageRemove: (a) => localStorage.removeItem(a),
+    replaceUrl: (a) => history.replaceState(history.state, '', a),
+    warn: (a) => console.warn(a),
+  };
+  var read = [];
+  var change = [];
+  for (var i = 0; i < TEXT.length; i++) read[i] = readers[TEXT[i]];
+  for (i = 0; i < CHANGE.length; i++) change[i] = changes[CHANGE[i]];
+  var imports = {
+    t: {
+      t: (what, p, l) => {
+        try {
+          var value = read[what](p, l);
+          if (value == null) return -1;
+          held = encoder.encode(value);
+          return held.length;
+        } catch (_) {
+          return -1;
+        }
+      },
+      c: (p) => new Uint8Array(exports.memory.buffer).set(held, p),
+      w: (what, p, l, q, m) => {
+        try {
+          change[what](text(p, l), q, m);
+          return 1;
+        } catch (_) {
+          return 0;
+        }
+      },
+      n: Date.now,
+      d: (secs) => (held = encoder.encode(new Date(secs * 1000).toUTCString())).length,
+      r: (p, l, q, m, source, storage, expiresAt) => {
+        result = {
+          trackingId: l ? text(p, l) : null,
+          source: SOURCE[source],
+          storage: STORAGE[storage],
+          domain: m ? text(q, m) : null,
+          expiresAt: expiresAt < 0 ? null : expiresAt,
+        };
+      },
+      s: (p, l) => {
+        result = l ? text(p, l) : null;
+      },
+    },
+  };
+  exports =
+    typeof bytes == 'function'
+      ? bytes(imports) // the wasm2js build of the same module (fallback.js)
+      : new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
+  // Runs call `code` with `value` as its input; what it handed back.
+  var call = (code, value) => {
+    input = value;
+    result = null;
+    exports.call(code);
+    return result;
+  };
+  return {
+    capture: (options) => call(CALL.capture, optionList(options)),
+    getTrackingId: () => call(CALL.trackingId),
+    clearTrackingId: () => {
+      call(CALL.clear);
+    },
+    grantConsent: () => call(CALL.grant),
+    revokeConsent: () => {
+      call(CALL.revoke);
+    },
+    // The browser's URL parser finds the link's host, as the browser will when it follows
+    // it; the module decides (src/core/outbound.rs). Not http(s), or not absolute: null.
+    decorateUrl: (href) => {
+      if (typeof href != 'string') return null;
+      var url;
+      try {
+        url = new URL(href);
+      } catch (_) {
+        return null;
+      }
+      return /^https?:$/.test(url.protocol) ? call(CALL.decorate, url.hostname + '\x00' + href) : null;
+    },
+  };
+}

@@ -1,0 +1,9 @@
+//! The core's rules and the standalone `.wasm`'s contract, for this crate's own native tests
+//! and fuzz targets only: not a public API, and free to change in any release.
+
+pub use crate::core::{capture, cookie, domain, id, mirror, options, outbound, query};
+
+// The contract is the standalone shell's, but pure data: compiled everywhere, so the native
+// tests can check the loader's copy against it.
+#[path = "standalone/contract.rs"]
+pub mod contract;
