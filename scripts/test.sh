@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every test: formatting and lints (native and wasm32), the native core tests, the server
 # crate's tests (lookup, cookie re-issue, delivery faults, the outbox killed and restarted),
-# the module in real Chromium, Firefox and WebKit, the end-to-end tests on real host names
-# over HTTPS (the capture and script-tag suites in the three engines; the demo and the
-# server's cookie re-issue through the Rust demo backend), and a short run of each fuzz target.
+# the Leptos and Yew features with their example apps, the module in real Chromium, Firefox and
+# WebKit, the end-to-end tests on real host names over HTTPS (the capture, script-tag and
+# fallback suites in the three engines; the demo and the server's cookie re-issue through the
+# Rust demo backend; the example apps; Next.js), and a short run of each fuzz target.
 # Installs what is missing first (scripts/setup.sh), so it runs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,22 @@ step "the server crate (crates/server): clippy, unit, doc and fault tests agains
 cargo clippy -p taapit-server --all-targets --all-features --quiet -- -D warnings
 cargo clippy -p taapit-demo --all-targets --quiet -- -D warnings
 cargo test -p taapit-server --all-features --quiet
+
+step "the example apps (Leptos, Yew): build once, for their tests and the end-to-end tests"
+bash scripts/build-examples.sh
+
+step "cargo clippy (the leptos and yew features together, with the example apps)"
+# One check per target: the three packages together give the root crate both features
+# (leptos-ssr and yew natively; leptos and yew on wasm32), so this also checks that they
+# compile together.
+apps=(-p taapit-capture -p taapit-leptos-example -p taapit-yew-example)
+cargo clippy "${apps[@]}" --all-targets --features taapit-leptos-example/ssr --quiet -- -D warnings
+cargo clippy "${apps[@]}" --lib --target wasm32-unknown-unknown \
+  --features taapit-leptos-example/hydrate --quiet -- -D warnings
+
+step "native tests of the leptos and yew features (server rendering, props → Options)"
+cargo test --quiet -p taapit-leptos-example --features ssr
+cargo test --quiet -p taapit-yew-example
 
 step "build pkg/"
 bash scripts/build.sh

@@ -54,6 +54,15 @@ mod standalone;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 mod web;
 
+#[cfg(any(feature = "leptos", feature = "yew"))]
+mod calls;
+#[cfg(all(target_arch = "wasm32", any(feature = "leptos", feature = "yew")))]
+mod change;
+#[cfg(feature = "leptos")]
+pub mod leptos;
+#[cfg(feature = "yew")]
+pub mod yew;
+
 pub use crate::core::capture::{Capture, Source, Storage};
 
 /// Whether `id` is a valid Taapit tracking id: 1–128 characters of `A–Z a–z 0–9 - _ . ~`
