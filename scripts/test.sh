@@ -37,7 +37,8 @@ cargo test -p taapit-server --all-features --quiet
 step "build pkg/"
 bash scripts/build.sh
 
-step "wasm-bindgen-test in Chromium, Firefox and WebKit"
+# Also runs the doc examples for wasm32: the Rust API's (src/web/) exist only there.
+step "wasm-bindgen-test in Chromium, Firefox and WebKit, and the wasm32 doc examples"
 bash scripts/test-browsers.sh
 
 step "end-to-end in Chromium, Firefox and WebKit on real host names over HTTPS"

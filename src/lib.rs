@@ -7,7 +7,7 @@
 //! In a Rust web app (wasm32, feature `web`, on by default): [`capture`] on every page load,
 //! [`tracking_id`] when the visitor signs up, [`Options`] to change a default.
 //!
-//! ```no_run
+//! ```
 //! # #[cfg(target_arch = "wasm32")] {
 //! use taapit_capture::{capture, tracking_id, Options};
 //! let outcome = capture(&Options::default());

@@ -186,12 +186,7 @@ pub(crate) fn capture_owned(
     let location = page.location();
     let found = find_id(&location.search, &location.hash, &options.params);
     if found.rejected > 0 {
-        debug(
-            page,
-            options,
-            "ignored a tracking parameter that is not a valid id",
-            "",
-        );
+        debug(page, options, "ignored an id that is not valid", "");
     }
     let Some((id, part)) = found.id else {
         // Nothing valid to keep: any tracking parameter can leave the address at once.
@@ -232,12 +227,7 @@ fn strip_address(page: &mut impl Page, options: &Options, location: &Location) {
         return;
     };
     if !page.replace_url(&url) {
-        debug(
-            page,
-            options,
-            "could not remove the tracking parameter from the address",
-            "",
-        );
+        debug(page, options, "could not remove the tracking parameter", "");
     }
 }
 
@@ -443,12 +433,7 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
             }
         }
         DomainOption::Explicit(domain) => {
-            debug(
-                page,
-                options,
-                "using auto: the domain option does not cover this host: ",
-                domain,
-            );
+            debug(page, options, "using auto: the host is not under ", domain);
             auto_domain(page, options, host)
         }
         DomainOption::Auto => auto_domain(page, options, host),

@@ -12,7 +12,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startHttpsServer } from '../../scripts/server.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { PKG_DIR, startHttpsServer } from '../../scripts/server.mjs';
 import { ENGINE, ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
 import { assertExpiresIn, assertPkgBuilt, HOSTILE, HOSTS, hostsCert, NAME, sendHtml } from './support.mjs';
 
@@ -28,7 +31,7 @@ const harness = new PageHarness();
 const pages = new Map();
 
 /** Registers a test page; returns its `page` query value. */
-function makePage({ attrs = {}, head = '', body = '' } = {}) {
+function makePage({ attrs = {}, head = '', body = '', src = '/pkg/taapit.js' } = {}) {
   const id = String(pages.size + 1);
   const data = Object.entries(attrs)
     .map(([k, v]) => (v === true ? ` data-${k}` : ` data-${k}="${String(v).replace(/"/g, '&quot;')}"`))
@@ -45,7 +48,7 @@ addEventListener('taapit:change', function (e) {
 });
 </script>
 ${head}
-<script src="/pkg/taapit.js" async${data}></script>
+<script src="${src}" async${data}></script>
 </head><body>${body}</body></html>`,
   );
   return id;
@@ -63,6 +66,11 @@ before(async () => {
         sendHtml(res, page ? harness.page(req, page) : 'no such page', page ? 200 : 404);
       },
       '/landing': (req, res) => sendHtml(res, '<!doctype html><title>landing</title><p>landed'),
+      // The script tag served where nothing is beside it: no fallback to load.
+      '/solo/taapit.js': (req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
+        res.end(readFileSync(path.join(PKG_DIR, 'taapit.js')));
+      },
     },
   });
 });
@@ -362,32 +370,38 @@ function suites(engine, inContext) {
       });
     });
 
-    test('a failed WebAssembly load throws nothing: ready() still runs, getTrackingId() is null', async () => {
-      const id = makePage({
-        head: `<script>${STUB}
+    test('WebAssembly refused: the wasm2js fallback captures; with no fallback either, ready() still runs and nothing throws', async () => {
+      const head = `<script>${STUB}
   window.log = [];
   taapit.ready(function (api) { log.push('ready:' + api.getTrackingId() + ':' + api.loaded); });
-  </script>`,
-      });
-      await inContext(async (s) => {
-        const init = () => {
-          WebAssembly.Module = function () {
-            throw new Error('no wasm here');
-          };
+  </script>`;
+      const beside = makePage({ head });
+      const alone = makePage({ head, src: '/solo/taapit.js' });
+      const refuse = () => {
+        WebAssembly.Module = function () {
+          throw new Error('no wasm here');
         };
-        const v = await s.visit('app.example.com', id, `${NAME}=never`, { init });
-        assert.equal(v.loaded, false);
-        assert.equal(v.trackingId, null);
-        assert.deepEqual(v.log, ['ready:null:false']);
-        assert.deepEqual(await s.idCookies(), []);
+      };
+      // The fallback is asynchronous (one more request): wait for ready().
+      const readyLog = async (s, host, pageId, query, init) => {
+        const page = await s.open(host, pageId, query, { init });
+        try {
+          await page.waitForFunction(() => window.log && window.log.length > 0, null, { timeout: 15_000 });
+          return await page.evaluate(() => ({ log: window.log, loaded: window.taapit.loaded }));
+        } finally {
+          await page.close();
+        }
+      };
+      await inContext(async (s) => {
+        const v = await readyLog(s, 'app.example.com', beside, `${NAME}=from_fallback`, refuse);
+        assert.deepEqual(v, { log: ['ready:from_fallback:true'], loaded: true }, 'the fallback stored the id');
+        assert.deepEqual((await s.idCookies()).map((c) => [c.value, c.domain]), [['from_fallback', '.example.com']]);
 
-        const gone = await s.visit('app.example.com', id, `${NAME}=never`, {
-          init: () => {
-            delete window.WebAssembly;
-          },
+        const gone = await readyLog(s, 'www.shop.example.co.uk', alone, `${NAME}=never`, () => {
+          delete window.WebAssembly;
         });
-        assert.equal(gone.loaded, false);
-        assert.deepEqual(gone.log, ['ready:null:false']);
+        assert.deepEqual(gone, { log: ['ready:null:false'], loaded: false }, 'no module at all: ready() still runs');
+        assert.deepEqual(await s.idCookies(), []);
       });
     });
 
@@ -423,9 +437,9 @@ function suites(engine, inContext) {
       });
     });
 
-    test('the inlined .wasm needs no request, with or without DecompressionStream (Safari < 16.4)', async () => {
+    test('the inlined .wasm needs no request; without DecompressionStream it is fetched from beside the script', async () => {
       const id = makePage({});
-      // Records what the page fetches; `old` also removes DecompressionStream, as in Safari < 16.4.
+      // Records what the page requests; `old` also removes DecompressionStream, as in Safari < 16.4.
       const watch = (old) => {
         window.fetched = [];
         const fetch = window.fetch;
@@ -433,10 +447,15 @@ function suites(engine, inContext) {
           window.fetched.push(String(url));
           return fetch.apply(this, arguments);
         };
+        const open = XMLHttpRequest.prototype.open;
+        XMLHttpRequest.prototype.open = function (method, url) {
+          window.fetched.push(String(url));
+          return open.apply(this, arguments);
+        };
         if (old) delete window.DecompressionStream;
       };
       await inContext(async (s) => {
-        for (const [old, value] of [[false, 'inlined'], [true, 'nostream']]) {
+        for (const [old, value] of [[false, 'inlined'], [true, 'fetched']]) {
           const page = await s.open('app.example.com', id, `${NAME}=${value}`, { init: [watch, old] });
           const seen = await page.evaluate(() => ({ loaded: taapit.loaded, id: taapit.getTrackingId(), fetched }));
           await page.close();
@@ -444,8 +463,8 @@ function suites(engine, inContext) {
           assert.equal(seen.id, value);
           assert.deepEqual(
             seen.fetched.map((url) => new URL(url).pathname),
-            [],
-            `${value}: what the script fetched`,
+            old ? ['/pkg/taapit_capture.wasm'] : [],
+            `${value}: what the script requested`,
           );
           assert.deepEqual((await s.idCookies()).map((c) => c.value), [value]);
         }
