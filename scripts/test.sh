@@ -67,4 +67,7 @@ bash scripts/fuzz.sh
 step "size and memory ceilings (bench/budgets.mjs)"
 node bench/budgets.mjs
 
+step "release check (cargo publish --dry-run, npm publish --dry-run, SRI, docs)"
+bash scripts/release-check.sh
+
 step "all tests passed"
