@@ -24,11 +24,15 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
     // Two copies of the script on a page (tag managers): the first to run does the work, with
     // the options of the first copy in document order (async copies run in the order they
     // arrive, so "first to run" alone would not be deterministic); later ones step aside.
-    // A copy is a script element with the same src.
+    // A copy is a script element with the same src, its query aside (a tag manager may add
+    // one).
+    var base = function (src) {
+      return src.split('?')[0];
+    };
     var tags = d.getElementsByTagName('script');
     var first = script;
     for (var i = 0; i < tags.length; i++) {
-      if (script.src && tags[i].src == script.src) {
+      if (script.src && base(tags[i].src) == base(script.src)) {
         first = tags[i];
         break;
       }

@@ -353,7 +353,7 @@ taapit.ready(function (api) { log.push('ready3:' + api.getTrackingId() + ':' + d
     });
   });
 
-  test('a failed WebAssembly load throws nothing: ready() still runs, getTrackingId() is null', async () => {
+  test('a module that cannot load at all (no WebAssembly, and the fallback script refused) throws nothing: ready() still runs, getTrackingId() is null', async () => {
     const id = makePage({
       head: `<script>${STUB}
 window.log = [];
@@ -361,24 +361,28 @@ taapit.ready(function (api) { log.push('ready:' + api.getTrackingId() + ':' + ap
 </script>`,
     });
     await inContext(async (s) => {
+      // The fallback script's definition goes nowhere, so it cannot stand in either.
       const init = () => {
         WebAssembly.Module = function () {
           throw new Error('no wasm here');
         };
+        Object.defineProperty(window, '__taapitWasm2js', { get() {}, set() {}, configurable: false });
       };
-      const v = await s.visit('app.example.com', id, `${NAME}=never`, { init });
-      assert.equal(v.loaded, false);
-      assert.equal(v.trackingId, null);
-      assert.deepEqual(v.log, ['ready:null:false']);
-      assert.deepEqual(await s.idCookies(), []);
-
-      const gone = await s.visit('app.example.com', id, `${NAME}=never`, {
-        init: () => {
-          delete window.WebAssembly;
-        },
-      });
-      assert.equal(gone.loaded, false);
-      assert.deepEqual(gone.log, ['ready:null:false']);
+      const gone = () => {
+        delete window.WebAssembly;
+        Object.defineProperty(window, '__taapitWasm2js', { get() {}, set() {}, configurable: false });
+      };
+      for (const [what, setup] of [['no WebAssembly.Module', init], ['no WebAssembly', gone]]) {
+        const page = await s.open('app.example.com', id, `${NAME}=never`, { init: setup });
+        // The fallback script is requested and refused first: wait for ready().
+        await page.waitForFunction(() => window.log.length > 0);
+        const v = await state(page);
+        await page.close();
+        assert.equal(v.loaded, false, what);
+        assert.equal(v.trackingId, null, what);
+        assert.deepEqual(v.log, ['ready:null:false'], what);
+        assert.deepEqual(await s.idCookies(), [], what);
+      }
     });
   });
 
@@ -414,33 +418,27 @@ taapit.ready(function (api) { log.push('ready:' + api.getTrackingId() + ':' + ap
     });
   });
 
-  test('the inlined .wasm needs no request; without DecompressionStream it is fetched from beside the script', async () => {
+  test('the inlined .wasm needs no request; without DecompressionStream the fallback script is loaded from beside it', async () => {
     const id = makePage({});
-    // Records what the page requests; `old` also removes DecompressionStream, as in Safari < 16.4.
+    // `old` removes DecompressionStream, as in Safari < 16.4.
     const watch = (old) => {
-      window.fetched = [];
-      const fetch = window.fetch;
-      window.fetch = function (url) {
-        window.fetched.push(String(url));
-        return fetch.apply(this, arguments);
-      };
-      const open = XMLHttpRequest.prototype.open;
-      XMLHttpRequest.prototype.open = function (method, url) {
-        window.fetched.push(String(url));
-        return open.apply(this, arguments);
-      };
       if (old) delete window.DecompressionStream;
     };
     await inContext(async (s) => {
       for (const [old, value] of [[false, 'inlined'], [true, 'fetched']]) {
         const page = await s.open('app.example.com', id, `${NAME}=${value}`, { init: [watch, old] });
-        const seen = await page.evaluate(() => ({ loaded: taapit.loaded, id: taapit.getTrackingId(), fetched }));
+        await page.waitForFunction(() => window.taapit.loaded === true);
+        const seen = await page.evaluate(() => ({
+          loaded: taapit.loaded,
+          id: taapit.getTrackingId(),
+          requested: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname),
+        }));
         await page.close();
         assert.equal(seen.loaded, true, value);
         assert.equal(seen.id, value);
         assert.deepEqual(
-          seen.fetched.map((url) => new URL(url).pathname),
-          old ? ['/pkg/taapit_capture.wasm'] : [],
+          seen.requested.filter((p) => p !== '/pkg/taapit.js'),
+          old ? ['/pkg/taapit_capture.fallback.js'] : [],
           `${value}: what the script requested`,
         );
         assert.deepEqual((await s.idCookies()).map((c) => c.value), [value]);
