@@ -78,7 +78,7 @@ function encode(bytes, alphabet) {
   return out;
 }
 
-const deflated = Buffer.from(await zlibAsync(await readFile(WASM), { numiterations: 15 }));
+const deflated = Buffer.from(await zlibAsync(await readFile(WASM), { numiterations: 100 }));
 // First the script without the payload, to count its characters; then the real build.
 const bare = await build({ ...options('', ''), write: false });
 const alphabet = alphabetFor(bare.outputFiles[0].text);

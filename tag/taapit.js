@@ -24,15 +24,15 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
     // Two copies of the script on a page (tag managers): the first to run does the work, with
     // the options of the first copy in document order (async copies run in the order they
     // arrive, so "first to run" alone would not be deterministic); later ones step aside.
-    // A copy is told by its file name (a tag manager may add a query).
-    var file = function (src) {
-      return src.replace(/[?#].*/, '').replace(/.*\//, '');
+    // A copy is a script element with the same src, its query aside (a tag manager may add
+    // one).
+    var base = function (src) {
+      return src.split('?')[0];
     };
-    var name = script.src && file(script.src);
     var tags = d.getElementsByTagName('script');
     var first = script;
     for (var i = 0; i < tags.length; i++) {
-      if (name && tags[i].src && file(tags[i].src) == name) {
+      if (script.src && base(tags[i].src) == base(script.src)) {
         first = tags[i];
         break;
       }
@@ -41,7 +41,7 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
     var data = (first && first.dataset) || {};
     for (var key in data) options[key] = data[key];
     if (api.loaded !== undefined) {
-      if ('debug' in options || (script.dataset && 'debug' in script.dataset)) {
+      if ('debug' in options) {
         warn('second copy of the script tag ignored');
       }
       return;
@@ -54,10 +54,13 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
     methods.capture = function (more) {
       return calls.capture(more === undefined ? options : more);
     };
+    // Installed once the module has settled (before, ready() is queued like the others).
     methods.ready = function (callback) {
-      wasm.whenSettled(function () {
+      try {
         callback(api);
-      });
+      } catch (e) {
+        warn(e);
+      }
     };
     // Until the module has settled, every call is queued (ready() too), to run in order after
     // capture.
@@ -74,7 +77,8 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
       var made = null;
       try {
         // Compiled synchronously, in this callback's task: no promise a page could hijack.
-        if (bytes) made = instantiate(bytes);
+        // (No bytes: the payload cannot be inflated here; instantiate throws too.)
+        made = instantiate(bytes);
       } catch (refused) {
         // WebAssembly cannot run here (a CSP without 'wasm-unsafe-eval', no WebAssembly): the
         // same module as JavaScript, taapit_capture.fallback.js from beside this script.
@@ -98,7 +102,7 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
     var finish = function (made) {
       wasm.settle(made);
       for (key in methods) api[key] = methods[key];
-      api.loaded = wasm.loaded();
+      api.loaded = !!made;
       if (made) methods.capture();
       // Calls queued by the stub snippet and while loading, in order; one that queues
       // another runs it in turn.
@@ -120,21 +124,10 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
       start();
     };
 
-    if (typeof DecompressionStream == 'undefined') {
-      // Safari < 16.4, Firefox < 113, Chrome < 80: the .wasm from beside this script, through
-      // fetch (XMLHttpRequest's callbacks would avoid its promises, for 70 B gzip more). The
-      // one place where a promise carries an object: in those browsers alone, a page that set
-      // Object.prototype.then stops the load there (README, "Hostile pages").
-      promiseThen.call(
-        promiseThen.call(fetch(new URL('taapit_capture.wasm', script.src)), function (response) {
-          if (!response.ok) throw new Error('taapit_capture.wasm: ' + response.status);
-          return response.arrayBuffer();
-        }),
-        start,
-        failed,
-      );
-      return;
-    }
+    // Safari < 16.4, Firefox < 113, Chrome < 80 cannot inflate the payload: they take the
+    // same path as a page where WebAssembly cannot run, the module as JavaScript (start()
+    // without bytes goes to taapit_capture.fallback.js).
+    if (typeof DecompressionStream == 'undefined') return start();
     // The payload's six-bit digits → bytes. Its 64-character alphabet is not base64's but the
     // script's own most frequent characters (tag/build.mjs says why), so `atob` cannot read
     // it: a lookup table and a bit accumulator do.

@@ -243,12 +243,7 @@ fn decide(
     if options.attribution == Attribution::FirstClick {
         if let Some(stored) = stored(page, options) {
             if stored.tracking_id.as_deref() != Some(&id) {
-                debug(
-                    page,
-                    options,
-                    "first-click: kept the stored id, ignored ",
-                    &id,
-                );
+                debug(page, options, "first-click: ignored ", &id);
             }
             session.held = None;
             // Kept in the mirror while cookies failed: move it to the cookie the backend
@@ -362,12 +357,7 @@ fn persist(
         }
         if kept {
             if count > 1 {
-                debug(
-                    page,
-                    options,
-                    "another cookie (other path?) is visible: ",
-                    name,
-                );
+                debug(page, options, "a cookie on another path shadows ", name);
             }
             page.storage_remove(&mirror::key(name));
             outcome.storage = Some(Storage::Cookie);
@@ -375,7 +365,7 @@ fn persist(
             outcome.expires_at_ms = Some(expires_at_ms);
             return outcome;
         }
-        debug(page, options, "the browser refused the cookie ", name);
+        debug(page, options, "refused the cookie ", name);
     }
     if options.storage_fallback {
         if page.storage_set(&mirror::key(name), &mirror::encode(&id, expires_at_ms)) {
@@ -418,12 +408,7 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
             } else if accepts(page, options, domain) {
                 Some(domain.clone())
             } else {
-                debug(
-                    page,
-                    options,
-                    "using auto: the browser refused Domain=",
-                    domain,
-                );
+                debug(page, options, "using auto: refused Domain=", domain);
                 auto_domain(page, options, host)
             }
         }

@@ -53,12 +53,13 @@ before(async () => {
         const page = pages.get(new URL(req.url, 'http://x').searchParams.get('page'));
         sendHtml(res, page ?? 'no such page', page ? 200 : 404);
       },
-      // The same script, answered 400 ms late: a copy that arrives after a later one.
-      '/slow/taapit.js': (req, res) => {
+      // The script; with `?slow`, answered 400 ms late: a copy that arrives after a later one.
+      '/pkg/taapit.js': (req, res) => {
+        const slow = new URL(req.url, 'http://x').searchParams.has('slow');
         setTimeout(() => {
           res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
           res.end(script);
-        }, 400);
+        }, slow ? 400 : 0);
       },
     },
   });
@@ -198,12 +199,12 @@ describe('two copies of the script tag', () => {
   test('the first in document order gives the options, whichever arrives first; data-debug warns', async () => {
     // The first copy is answered late, so the second runs first.
     const id = makePage(`<script>window.log = []; addEventListener('taapit:change', function (e) { log[log.length] = e.detail.call; });</script>
-<script src="/slow/taapit.js" async data-cookie-name="first_tag" data-debug></script>
+<script src="/pkg/taapit.js?slow" async data-cookie-name="first_tag" data-debug></script>
 <script src="/pkg/taapit.js" async data-cookie-name="second_tag" data-debug></script>`);
     await inContext(async (s) => {
       const page = await s.open('app.example.com', id, `${NAME}=two-tags`);
       // Wait for the late copy too.
-      await page.waitForFunction(() => performance.getEntriesByName(new URL('/slow/taapit.js', location.href).href).length > 0);
+      await page.waitForFunction(() => performance.getEntriesByName(new URL('/pkg/taapit.js?slow', location.href).href).length > 0);
       await page.waitForTimeout(200);
       const log = await page.evaluate(() => window.log);
       assert.deepEqual(log, ['capture'], 'one capture, by the copy that ran first');
