@@ -12,6 +12,8 @@
 // page's `Object.prototype.then` could take over (`inert`).
 
 var W = typeof window != 'undefined' ? window : undefined;
+/** `Promise.prototype.then` as it was when this file ran: `promiseThen.call(p, ok, failed)`. */
+export var promiseThen = Promise.prototype.then;
 var Event_ = W && W.CustomEvent;
 var dispatch = W && W.dispatchEvent && W.dispatchEvent.bind(W);
 var define = Object.defineProperty;

@@ -11,6 +11,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # traps (Cargo.toml says why). No default features: the web-sys shell is for Rust apps.
 cargo build --release --target wasm32-unknown-unknown --lib --quiet --no-default-features \
   --features standalone
+# Texts only a panic message reads, zeroed (the panic handler traps without reading them).
+node scripts/zero-panic-data.mjs target/wasm32-unknown-unknown/release/taapit_capture.wasm
 rm -rf pkg
 mkdir -p pkg
 # --converge repeats -Oz while it still shrinks; --zero-filled-memory lets it drop the zero

@@ -7,7 +7,7 @@
 //! In a Rust web app (wasm32, feature `web`, on by default): [`capture`] on every page load,
 //! [`tracking_id`] when the visitor signs up, [`Options`] to change a default.
 //!
-//! ```no_run
+//! ```
 //! # #[cfg(target_arch = "wasm32")] {
 //! use taapit_capture::{capture, tracking_id, Options};
 //! let outcome = capture(&Options::default());
@@ -53,6 +53,15 @@ mod session;
 mod standalone;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 mod web;
+
+#[cfg(any(feature = "leptos", feature = "yew"))]
+mod calls;
+#[cfg(all(target_arch = "wasm32", any(feature = "leptos", feature = "yew")))]
+mod change;
+#[cfg(feature = "leptos")]
+pub mod leptos;
+#[cfg(feature = "yew")]
+pub mod yew;
 
 pub use crate::core::capture::{Capture, Source, Storage};
 

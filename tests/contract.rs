@@ -3,7 +3,9 @@
 //! (`pkg-template/contract.js`, generated): they must not disagree.
 use std::path::Path;
 
-use taapit_capture::internal::contract::{javascript, Call, Change, SourceCode, StorageCode, Text};
+use taapit_capture::internal::contract::{
+    javascript, js_const, Call, Change, SourceCode, StorageCode, Text,
+};
 
 const GENERATED: &str = "pkg-template/contract.js";
 
@@ -52,30 +54,40 @@ fn codes_are_positions() {
     }
 }
 
-/// The loader has a reader for every text and a handler for every change the module can ask
-/// for (an object key of that name in `pkg-template/loader.js`), and no other.
+/// The loader has exactly one reader for every text and one handler for every change the
+/// module can ask for (`read[TEXT_…] =`, `change[CHANGE_…] =` in `pkg-template/loader.js`),
+/// and calls every call code.
 #[test]
-fn the_loader_handles_every_text_and_change() {
+fn the_loader_handles_every_code() {
     let loader = std::fs::read_to_string(root().join("pkg-template/loader.js")).unwrap();
-    let keys_of = |object: &str| -> Vec<String> {
-        let start = loader
-            .find(&format!("var {object} = {{"))
-            .unwrap_or_else(|| panic!("loader.js has no `var {object} = {{`"));
-        let body = &loader[start..];
-        let body = &body[..body.find("\n  };").expect("the object's end")];
-        body.lines()
-            .skip(1)
-            .filter_map(|line| {
-                let line = line.trim_start();
-                let name = line.split(':').next()?;
-                (!line.starts_with("//") && name.chars().all(|c| c.is_ascii_alphanumeric()))
-                    .then(|| name.to_owned())
-            })
-            .filter(|name| !name.is_empty())
-            .collect()
-    };
-    let texts: Vec<String> = Text::ALL.iter().map(|t| t.js_name().to_owned()).collect();
-    let changes: Vec<String> = Change::ALL.iter().map(|c| c.js_name().to_owned()).collect();
-    assert_eq!(keys_of("readers"), texts, "the loader's readers");
-    assert_eq!(keys_of("changes"), changes, "the loader's changes");
+    let count = |needle: &str| loader.matches(needle).count();
+    for t in Text::ALL {
+        let name = js_const("TEXT", t.js_name());
+        assert_eq!(count(&format!("read[{name}] =")), 1, "a reader for {name}");
+    }
+    for c in Change::ALL {
+        let name = js_const("CHANGE", c.js_name());
+        assert_eq!(
+            count(&format!("change[{name}] =")),
+            1,
+            "a handler for {name}"
+        );
+    }
+    for c in Call::ALL {
+        let name = js_const("CALL", c.js_name());
+        assert!(
+            count(&format!("call({name}")) >= 1,
+            "the loader makes {name}"
+        );
+    }
+    assert_eq!(
+        count("read[TEXT_"),
+        Text::ALL.len(),
+        "no reader for a code the module lacks"
+    );
+    assert_eq!(
+        count("change[CHANGE_"),
+        Change::ALL.len(),
+        "no handler for a code the module lacks"
+    );
 }

@@ -11,19 +11,20 @@
 
 use std::borrow::Cow;
 
-use taapit_capture::core::capture::{self, Page, Session};
-use taapit_capture::core::cookie::{is_valid_name, push_http_date, values_of, SetCookie};
-use taapit_capture::core::domain::{candidates, covers};
-use taapit_capture::core::id::{id_from_bytes, is_valid_id, MAX_ID_LEN};
-use taapit_capture::core::mirror;
-use taapit_capture::core::options::{
-    clamp_days, parse_days, Attribution, Consent, DomainOption, Options, SameSite, Secure,
-    DEFAULT_NAME,
+use taapit_capture::internal::capture::{self, Page, Session};
+use taapit_capture::internal::cookie::{
+    is_valid_name, push_http_date, values_of, SameSite, SetCookie,
 };
-use taapit_capture::core::outbound::{
+use taapit_capture::internal::domain::{candidates, covers};
+use taapit_capture::internal::id::{id_from_bytes, is_valid_id, MAX_ID_LEN};
+use taapit_capture::internal::mirror;
+use taapit_capture::internal::options::{
+    clamp_days, parse_days, Attribution, Consent, DomainOption, Options, Secure, DEFAULT_NAME,
+};
+use taapit_capture::internal::outbound::{
     decorate, decorate_link, matches, parse_pattern, parse_patterns, url_host,
 };
-use taapit_capture::core::query::{decode_component, find_id, strip_params, UrlPart};
+use taapit_capture::internal::query::{decode_component, find_id, strip_params, UrlPart};
 
 /// The fake browser of the native tests: a cookie jar with a browser's rules, for `capture`.
 #[allow(dead_code)]

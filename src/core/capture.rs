@@ -8,9 +8,8 @@
 use crate::prelude::*;
 
 use super::cookie::SameSite;
-use super::cookie::{values_of, SetCookie};
+use super::cookie::{tracking_id_in, values_of, SetCookie};
 use super::domain::{candidates, covers, host_kind, HostKind};
-use super::id::is_valid_id;
 use super::mirror;
 use super::options::{Attribution, Consent, DomainOption, Options};
 use super::query::{find_id, strip_params, UrlPart};
@@ -186,12 +185,7 @@ pub(crate) fn capture_owned(
     let location = page.location();
     let found = find_id(&location.search, &location.hash, &options.params);
     if found.rejected > 0 {
-        debug(
-            page,
-            options,
-            "ignored a tracking parameter that is not a valid id",
-            "",
-        );
+        debug(page, options, "ignored an id that is not valid", "");
     }
     let Some((id, part)) = found.id else {
         // Nothing valid to keep: any tracking parameter can leave the address at once.
@@ -232,12 +226,7 @@ fn strip_address(page: &mut impl Page, options: &Options, location: &Location) {
         return;
     };
     if !page.replace_url(&url) {
-        debug(
-            page,
-            options,
-            "could not remove the tracking parameter from the address",
-            "",
-        );
+        debug(page, options, "could not remove the tracking parameter", "");
     }
 }
 
@@ -303,11 +292,7 @@ fn stored(page: &impl Page, options: &Options) -> Option<Capture> {
     let name = options.cookie_name();
     let from_cookie = page
         .cookies()
-        .and_then(|jar| {
-            values_of(&jar, name)
-                .find(|v| is_valid_id(v))
-                .map(str::to_owned)
-        })
+        .and_then(|jar| tracking_id_in(&jar, name).map(str::to_owned))
         .map(|id| (id, Storage::Cookie, None));
     let from_mirror = || {
         let text = page.storage_get(&mirror::key(name))?;
@@ -443,12 +428,7 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
             }
         }
         DomainOption::Explicit(domain) => {
-            debug(
-                page,
-                options,
-                "using auto: the domain option does not cover this host: ",
-                domain,
-            );
+            debug(page, options, "using auto: the host is not under ", domain);
             auto_domain(page, options, host)
         }
         DomainOption::Auto => auto_domain(page, options, host),
