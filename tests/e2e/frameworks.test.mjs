@@ -289,15 +289,16 @@ describe('Leptos server rendering', () => {
         const id = unique('ssr');
         await s.context.addCookies([{ name: NAME, value: id, url }]);
         const page = await s.context.newPage();
-        const html = await (await page.request.get(url)).text();
+        watchPage(page, s.problems, { console: ['error', 'warning'] });
+        const html = await (await page.goto(url)).text();
         assert.match(html, new RegExp(`<output id="tracking-id">${id}</output>`));
         await s.context.clearCookies();
         await s.context.addCookies([{ name: NAME, value: '%3Cscript%3E', url }]);
-        const hostile = await (await page.request.get(url)).text();
+        const hostile = await (await page.goto(url)).text();
         assert.match(hostile, /<output id="tracking-id">none<\/output>/);
         assert.doesNotMatch(hostile, /%3Cscript%3E/);
       },
-      'no page error',
+      'no page error, console error or warning',
     );
   });
 

@@ -29,6 +29,7 @@ fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="data:," />
                 <title>"Leptos + taapit-capture (server-rendered)"</title>
                 <HydrationScripts options />
             </head>
@@ -89,7 +90,7 @@ async fn main() {
     let app = Router::new()
         .route("/", get(page))
         .route("/api/signup", post(signup))
-        .nest_service("/pkg", pkg);
+        .route_service(&leptos_axum::site_pkg_dir_service_route_path(&options), pkg);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .expect("bind ADDR");
