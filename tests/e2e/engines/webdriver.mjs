@@ -260,7 +260,6 @@ export async function launchWebDriver(engine, { server, harness }) {
   const base = await wd('GET', '/window');
   const browser = {
     engine,
-    version: null,
     async newContext() {
       return new WebDriverContext(wd, base, server, harness, spec.newWindow);
     },
