@@ -21,7 +21,7 @@ copy() {
   mkdir -p "$work/$2"
   cp -r "examples/$1/src" "examples/$1/Cargo.toml" "$work/$2/"
   cp Cargo.lock "$work/$2/"
-  sed -i '/^taapit-capture = /d; s/^name = "taapit-\(.*\)-example"/name = "size-\1"/' "$work/$2/Cargo.toml"
+  sed -i '/^taapit-capture = /d; s/"taapit-capture\/leptos-ssr", //; s/^name = "taapit-\(.*\)-example"/name = "size-\1"/' "$work/$2/Cargo.toml"
   printf '\n[workspace]\n\n[profile.release]\nopt-level = "z"\nlto = true\ncodegen-units = 1\npanic = "abort"\n' >> "$work/$2/Cargo.toml"
 }
 
