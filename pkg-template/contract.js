@@ -1,9 +1,26 @@
 // The Rust↔JS contract of the standalone .wasm: generated from src/standalone/contract.rs,
 // do not edit (`UPDATE_CONTRACT=1 cargo test --test contract` writes it; the test fails when it differs).
-// CALL: the `call` export's codes. TEXT, CHANGE: the names of the codes the imports `t` and `w` get,
-// in code order. SOURCE, STORAGE: a capture result's values by code.
-export var CALL = { capture: 0, trackingId: 1, clear: 2, grant: 3, revoke: 4, decorate: 5 };
-export var TEXT = ['hostname', 'pathname', 'search', 'hash', 'protocol', 'cookies', 'storage', 'input', 'nonce'];
-export var CHANGE = ['setCookie', 'storageSet', 'storageRemove', 'replaceUrl', 'warn'];
-export var SOURCE = [null, 'search', 'hash', 'stored'];
-export var STORAGE = [null, 'cookie', 'localStorage', 'memory'];
+// CALL_*: the `call` export's codes; TEXT_*, CHANGE_*: the codes the imports `t` and `w` get;
+// SOURCE, STORAGE: a capture result's values by code.
+export const CALL_CAPTURE = 0;
+export const CALL_TRACKING_ID = 1;
+export const CALL_CLEAR = 2;
+export const CALL_GRANT = 3;
+export const CALL_REVOKE = 4;
+export const CALL_DECORATE = 5;
+export const TEXT_HOSTNAME = 0;
+export const TEXT_PATHNAME = 1;
+export const TEXT_SEARCH = 2;
+export const TEXT_HASH = 3;
+export const TEXT_PROTOCOL = 4;
+export const TEXT_COOKIES = 5;
+export const TEXT_STORAGE = 6;
+export const TEXT_INPUT = 7;
+export const TEXT_NONCE = 8;
+export const CHANGE_SET_COOKIE = 0;
+export const CHANGE_STORAGE_SET = 1;
+export const CHANGE_STORAGE_REMOVE = 2;
+export const CHANGE_REPLACE_URL = 3;
+export const CHANGE_WARN = 4;
+export const SOURCE = [null, 'search', 'hash', 'stored'];
+export const STORAGE = [null, 'cookie', 'localStorage', 'memory'];

@@ -56,13 +56,21 @@ export interface CaptureResult {
 export interface TaapitChangeDetail {
   /** The tracking id in effect after the call, or `null`. */
   trackingId: string | null;
+  /** The call that fired it. */
+  call: "capture" | "clear" | "grant" | "revoke";
+  /** After `capture` and `grant`: the call's result. */
+  source?: CaptureResult["source"];
+  storage?: CaptureResult["storage"];
+  domain?: string | null;
+  expiresAt?: number | null;
 }
 
 declare global {
   interface WindowEventMap {
     /**
      * Fired on `window` after `capture()`, `clearTrackingId()`, `grantConsent()` or
-     * `revokeConsent()`, with the id then in effect.
+     * `revokeConsent()`, with the id then in effect, by the npm entry, the script tag and the
+     * Rust API alike.
      */
     'taapit:change': CustomEvent<TaapitChangeDetail>;
   }

@@ -6,9 +6,19 @@
 // The .wasm (src/standalone/) imports module "t"; texts cross as UTF-8 in its memory, and
 // every page access is caught here, so the module sees a failure as a value. The codes that
 // cross, and what each import does, are defined once in src/standalone/contract.rs;
-// contract.js is generated from it, and tests/contract.rs checks that `readers` and
-// `changes` below have one entry for each code, by name.
-import { CALL, CHANGE, SOURCE, STORAGE, TEXT } from './contract.js';
+// contract.js is generated from it (as constants, which esbuild writes in place), and
+// tests/contract.rs checks that `read` and `change` below have one entry for each text and
+// change code, in code order.
+import {
+  CALL_CAPTURE,
+  CALL_CLEAR,
+  CALL_DECORATE,
+  CALL_GRANT,
+  CALL_REVOKE,
+  CALL_TRACKING_ID,
+  SOURCE,
+  STORAGE,
+} from './contract.js';
 
 /**
  * The option list the module reads (Options::read in src/core/options.rs): entries
@@ -69,32 +79,30 @@ export function instantiate(bytes) {
   var input = '';
   var result = null;
   var text = (p, l) => decoder.decode(new Uint8Array(exports.memory.buffer, p, l));
-  // One reader per contract.js TEXT name, one handler per CHANGE name.
-  var readers = {
-    hostname: () => location.hostname,
-    pathname: () => location.pathname,
-    search: () => location.search,
-    hash: () => location.hash,
-    protocol: () => location.protocol,
-    cookies: () => document.cookie,
-    storage: (p, l) => localStorage.getItem(text(p, l)),
-    input: () => input,
+  // A reader per TEXT_* code and a handler per CHANGE_* code of contract.js, in code order,
+  // each named in a comment (tests/contract.rs checks the names and their order against the
+  // Rust enums; an array literal costs fewer bytes than assignments by constant).
+  var read = [
+    /* TEXT_HOSTNAME */ () => location.hostname,
+    /* TEXT_PATHNAME */ () => location.pathname,
+    /* TEXT_SEARCH */ () => location.search,
+    /* TEXT_HASH */ () => location.hash,
+    /* TEXT_PROTOCOL */ () => location.protocol,
+    /* TEXT_COOKIES */ () => document.cookie,
+    /* TEXT_STORAGE */ (p, l) => localStorage.getItem(text(p, l)),
+    /* TEXT_INPUT */ () => input,
     // Random digits (a valid cookie name's): the domain probe's name, unique to the call.
-    nonce: () => crypto.getRandomValues(new Uint32Array(2)).join(''),
-  };
-  var changes = {
-    setCookie: (a) => {
+    /* TEXT_NONCE */ () => crypto.getRandomValues(new Uint32Array(2)).join(''),
+  ];
+  var change = [
+    /* CHANGE_SET_COOKIE */ (a) => {
       document.cookie = a;
     },
-    storageSet: (a, p, l) => localStorage.setItem(a, text(p, l)),
-    storageRemove: (a) => localStorage.removeItem(a),
-    replaceUrl: (a) => history.replaceState(history.state, '', a),
-    warn: (a) => console.warn(a),
-  };
-  var read = [];
-  var change = [];
-  for (var i = 0; i < TEXT.length; i++) read[i] = readers[TEXT[i]];
-  for (i = 0; i < CHANGE.length; i++) change[i] = changes[CHANGE[i]];
+    /* CHANGE_STORAGE_SET */ (a, p, l) => localStorage.setItem(a, text(p, l)),
+    /* CHANGE_STORAGE_REMOVE */ (a) => localStorage.removeItem(a),
+    /* CHANGE_REPLACE_URL */ (a) => history.replaceState(history.state, '', a),
+    /* CHANGE_WARN */ (a) => console.warn(a),
+  ];
   var imports = {
     t: {
       t: (what, p, l) => {
@@ -144,14 +152,14 @@ export function instantiate(bytes) {
     return result;
   };
   return {
-    capture: (options) => call(CALL.capture, optionList(options)),
-    getTrackingId: () => call(CALL.trackingId),
+    capture: (options) => call(CALL_CAPTURE, optionList(options)),
+    getTrackingId: () => call(CALL_TRACKING_ID),
     clearTrackingId: () => {
-      call(CALL.clear);
+      call(CALL_CLEAR);
     },
-    grantConsent: () => call(CALL.grant),
+    grantConsent: () => call(CALL_GRANT),
     revokeConsent: () => {
-      call(CALL.revoke);
+      call(CALL_REVOKE);
     },
     // The browser's URL parser finds the link's host, as the browser will when it follows
     // it; the module decides (src/core/outbound.rs). Not http(s), or not absolute: null.
@@ -163,7 +171,7 @@ export function instantiate(bytes) {
       } catch (_) {
         return null;
       }
-      return /^https?:$/.test(url.protocol) ? call(CALL.decorate, url.hostname + '\x00' + href) : null;
+      return /^https?:$/.test(url.protocol) ? call(CALL_DECORATE, url.hostname + '\x00' + href) : null;
     },
   };
 }

@@ -1,7 +1,7 @@
 // Types for the script build (taapit.js): it exports nothing and defines `window.taapit`.
 // Reference it from a page's TypeScript with `/// <reference types="taapit-capture/taapit.js" />`
 // or `import type {} from 'taapit-capture/taapit.js'`.
-import type { CaptureResult } from './index.js';
+import type { CaptureOptions, CaptureResult, TaapitChangeDetail } from './index.js';
 
 /** `window.taapit`, defined by `<script src=".../taapit.js" async data-…></script>`. */
 export interface TaapitScript {
@@ -11,6 +11,12 @@ export interface TaapitScript {
    * @example taapit.ready((t) => console.log(t.getTrackingId()));
    */
   ready(callback: (taapit: TaapitScript) => void): void;
+  /**
+   * Captures again (after a client-side navigation: route changes are not captured by
+   * themselves), with the tag's `data-` options when none are given.
+   * @example router.afterEach(() => taapit.capture());
+   */
+  capture(options?: CaptureOptions): CaptureResult | undefined;
   /** The tracking id, or `null`. Synchronous once ready; before, the call is queued and
    * gives `undefined` (read it inside `ready`). */
   getTrackingId(): string | null | undefined;
@@ -30,19 +36,12 @@ export interface TaapitScript {
   q?: Array<[string, IArguments]>;
 }
 
-/** The detail of the `taapit:capture` event fired on `window` when an id is written. */
-export interface TaapitCaptureDetail {
-  trackingId: string;
-  source: 'search' | 'hash';
-  storage: 'cookie' | 'localStorage';
-  domain: string | null;
-}
-
 declare global {
   interface Window {
     taapit?: TaapitScript;
   }
   interface WindowEventMap {
-    'taapit:capture': CustomEvent<TaapitCaptureDetail>;
+    /** After each capture, clearTrackingId, grantConsent and revokeConsent (README, Events). */
+    'taapit:change': CustomEvent<TaapitChangeDetail>;
   }
 }

@@ -12,6 +12,8 @@
 // page's `Object.prototype.then` could take over (`inert`).
 
 var W = typeof window != 'undefined' ? window : undefined;
+/** `Promise.prototype.then` as it was when this file ran: `promiseThen.call(p, ok, failed)`. */
+export var promiseThen = Promise.prototype.then;
 var Event_ = W && W.CustomEvent;
 var dispatch = W && W.dispatchEvent && W.dispatchEvent.bind(W);
 var define = Object.defineProperty;
@@ -69,17 +71,15 @@ export function wrapper(watch) {
     return fallback;
   };
 
-  // Tells the page the id now in effect, after `call` ran (`result`: what it returned).
+  // Tells the page the id now in effect, after `call` ran (`result`: what it returned, whose
+  // fields come along; its `trackingId` is the call's, the detail's the one now in effect).
   var changed = (call, result) => {
     if (!module) return;
     try {
-      var detail = { trackingId: run('getTrackingId', undefined, null), call: call };
-      if (result) {
-        detail.source = result.source;
-        detail.storage = result.storage;
-        detail.domain = result.domain;
-        detail.expiresAt = result.expiresAt;
-      }
+      var detail = {};
+      for (var key in result) detail[key] = result[key];
+      detail.trackingId = run('getTrackingId', undefined, null);
+      detail.call = call;
       dispatch(new Event_('taapit:change', { detail: detail }));
     } catch (e) {
       warn(e);
@@ -150,6 +150,5 @@ export function wrapper(watch) {
     api: api,
     settle: settle,
     whenSettled: whenSettled,
-    loaded: () => !!module,
   };
 }

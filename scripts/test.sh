@@ -2,8 +2,9 @@
 # Every test: formatting and lints (native and wasm32), the native core tests, the server
 # crate's tests (lookup, cookie re-issue, delivery faults, the outbox killed and restarted),
 # the Leptos and Yew features with their example apps, the module in real Chromium, Firefox and
-# WebKit, and the end-to-end tests on real host names over HTTPS (the demo, the server's cookie
-# re-issue through the Rust demo backend, the example apps).
+# WebKit, the end-to-end tests on real host names over HTTPS (the capture, script-tag and
+# fallback suites in the three engines; the demo and the server's cookie re-issue through the
+# Rust demo backend; the example apps; Next.js), and a short run of each fuzz target.
 # Installs what is missing first (scripts/setup.sh), so it runs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +17,11 @@ bash scripts/setup.sh
 
 step "cargo fmt --check"
 cargo fmt --check
+(cd fuzz && cargo fmt --check)
 
 step "cargo clippy (native, then wasm32)"
 cargo clippy --all-targets --quiet -- -D warnings
+(cd fuzz && cargo clippy --all-targets --quiet -- -D warnings) # the fuzz crate, outside the workspace
 cargo clippy --all-targets --target wasm32-unknown-unknown --quiet -- -D warnings
 # The shipped no-std build: the library only (test targets link std, and std's panic handler).
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features standalone \
@@ -55,13 +58,20 @@ cargo test --quiet --doc -p taapit-capture -p taapit-leptos-example -p taapit-ye
 step "build pkg/"
 bash scripts/build.sh
 
-step "wasm-bindgen-test in Chromium, Firefox and WebKit"
+# Also runs the doc examples for wasm32: the Rust API's (src/web/) exist only there.
+step "wasm-bindgen-test in Chromium, Firefox and WebKit, and the wasm32 doc examples"
 bash scripts/test-browsers.sh
 
-step "end-to-end in Chromium on real host names over HTTPS"
+step "end-to-end in Chromium, Firefox and WebKit on real host names over HTTPS"
 bash scripts/test-e2e.sh
+
+step "fuzz smoke (each fuzz target for a few seconds; scripts/fuzz.sh --full for the long run)"
+bash scripts/fuzz.sh
 
 step "size and memory ceilings (bench/budgets.mjs)"
 node bench/budgets.mjs
+
+step "release check (cargo publish --dry-run, npm publish --dry-run, SRI, docs)"
+bash scripts/release-check.sh
 
 step "all tests passed"

@@ -7,7 +7,7 @@
 //! In a Rust web app (wasm32, feature `web`, on by default): [`capture`] on every page load,
 //! [`tracking_id`] when the visitor signs up, [`Options`] to change a default.
 //!
-//! ```no_run
+//! ```
 //! # #[cfg(target_arch = "wasm32")] {
 //! use taapit_capture::{capture, tracking_id, Options};
 //! let outcome = capture(&Options::default());
@@ -64,6 +64,19 @@ pub mod leptos;
 pub mod yew;
 
 pub use crate::core::capture::{Capture, Source, Storage};
+
+/// Whether `id` is a valid Taapit tracking id: 1–128 characters of `A–Z a–z 0–9 - _ . ~`
+/// (already URL-decoded). The one definition of the rule, for the capture module and for the
+/// server crate (`taapit-server`), which checks ids found in requests with it.
+///
+/// ```
+/// assert!(taapit_capture::is_valid_id("rLnWe1uz9t282v7g"));
+/// assert!(!taapit_capture::is_valid_id(""));
+/// assert!(!taapit_capture::is_valid_id("a;b"));
+/// ```
+pub fn is_valid_id(id: &str) -> bool {
+    crate::core::id::is_valid_id(id)
+}
 pub use crate::core::cookie::SameSite;
 pub use crate::core::options::{Attribution, Consent, DomainOption, Options, Secure};
 #[cfg(all(target_arch = "wasm32", feature = "web"))]

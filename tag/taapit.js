@@ -1,11 +1,10 @@
 // taapit-capture, the script tag: <script src=".../taapit.js" async data-…></script>
 //
 // Bundled by scripts/build.sh (tag/build.mjs: esbuild, one minified classic script with the
-// .wasm inlined as a string of its bytes) into pkg/taapit.js. When it runs it compiles the
-// .wasm synchronously, captures with the options of its data- attributes
-// (data-expires-in-days="60" → expiresInDays: "60"; the module checks every value and keeps
-// the default for a bad one, saying so with data-debug) and defines window.taapit, all in the
-// script's own task:
+// .wasm inlined, deflated, in six-bit digits) into pkg/taapit.js. When it runs it defines
+// window.taapit, inflates the .wasm, compiles it synchronously, and captures with the options
+// of its data- attributes (data-expires-in-days="60" → expiresInDays: "60"; the module checks
+// every value and keeps the default for a bad one, saying so with data-debug):
 //   ready(callback)    runs callback(taapit) once loaded (at once if it has)
 //   capture(options?)  captures again (after a client-side navigation); the tag's options
 //                      when none are given
@@ -15,8 +14,8 @@
 // entry. Nothing here throws into the page.
 import { instantiate } from '../pkg-template/loader.js';
 import { watchLinks } from '../pkg-template/outbound.js';
-import { warn, wrapper } from '../pkg-template/wrapper.js';
 import { fallbackScript } from '../pkg-template/fallback.js';
+import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
 
 (function (w, d, payload) {
   try {
@@ -25,13 +24,16 @@ import { fallbackScript } from '../pkg-template/fallback.js';
     // Two copies of the script on a page (tag managers): the first to run does the work, with
     // the options of the first copy in document order (async copies run in the order they
     // arrive, so "first to run" alone would not be deterministic); later ones step aside.
-    var name = /[^/?#]*(?=[?#]|$)/.exec(script.src || '');
+    // A copy is a script element with the same src, its query aside (a tag manager may add
+    // one).
+    var base = function (src) {
+      return src.split('?')[0];
+    };
     var tags = d.getElementsByTagName('script');
     var first = script;
     for (var i = 0; i < tags.length; i++) {
-      var tag = tags[i];
-      if (tag.src && name && name[0] && /[^/?#]*(?=[?#]|$)/.exec(tag.src)[0] == name[0]) {
-        first = tag;
+      if (script.src && base(tags[i].src) == base(script.src)) {
+        first = tags[i];
         break;
       }
     }
@@ -39,41 +41,73 @@ import { fallbackScript } from '../pkg-template/fallback.js';
     var data = (first && first.dataset) || {};
     for (var key in data) options[key] = data[key];
     if (api.loaded !== undefined) {
-      if ('debug' in options || (script.dataset && 'debug' in script.dataset)) {
-        warn('a second copy of the script tag: ignored (the first in document order gives the options)');
+      if ('debug' in options) {
+        warn('second copy of the script tag ignored');
       }
       return;
     }
     var queue = api.q && typeof api.q.length == 'number' ? api.q : [];
     var wasm = wrapper(watchLinks);
     var calls = wasm.api;
-    var methods = {
-      capture: function (more) {
-        return calls.capture(more === undefined ? options : more);
-      },
-      getTrackingId: calls.getTrackingId,
-      clearTrackingId: calls.clearTrackingId,
-      grantConsent: calls.grantConsent,
-      revokeConsent: calls.revokeConsent,
-      decorateUrl: calls.decorateUrl,
-      ready: function (callback) {
-        wasm.whenSettled(function () {
-          callback(api);
-        });
-      },
+    var methods = {};
+    for (key in calls) methods[key] = calls[key];
+    methods.capture = function (more) {
+      return calls.capture(more === undefined ? options : more);
     };
+    // Installed once the module has settled (before, ready() is queued like the others).
+    methods.ready = function (callback) {
+      try {
+        callback(api);
+      } catch (e) {
+        warn(e);
+      }
+    };
+    // Until the module has settled, every call is queued (ready() too), to run in order after
+    // capture.
+    var queued = function (key) {
+      return function (arg) {
+        queue[queue.length] = [key, [arg]];
+      };
+    };
+    for (key in methods) api[key] = queued(key);
     api.loaded = false;
     w.taapit = api;
 
-    // Once the module is made (null: it could not be), the API, the capture and the queue.
-    var start = function (made) {
+    var start = function (bytes) {
+      var made = null;
+      try {
+        // Compiled synchronously, in this callback's task: no promise a page could hijack.
+        // (No bytes: the payload cannot be inflated here; instantiate throws too.)
+        made = instantiate(bytes);
+      } catch (refused) {
+        // WebAssembly cannot run here (a CSP without 'wasm-unsafe-eval', no WebAssembly): the
+        // same module as JavaScript, taapit_capture.fallback.js from beside this script.
+        if (script.src) {
+          return fallbackScript(script.src.replace(/[^/?#]*([?#].*)?$/, 'taapit_capture.fallback.js'), function (factory) {
+            var fallback = null;
+            try {
+              fallback = instantiate(factory);
+            } catch (e) {
+              warn(refused);
+              warn(e);
+            }
+            finish(fallback);
+          });
+        }
+        warn(refused);
+      }
+      finish(made);
+    };
+    // The module made (null: it could not be): the API, the capture and the queue.
+    var finish = function (made) {
       wasm.settle(made);
       for (key in methods) api[key] = methods[key];
-      api.loaded = wasm.loaded();
+      api.loaded = !!made;
       if (made) methods.capture();
-      // Calls queued by the stub snippet, in order; one that queues another runs it in turn.
-      for (var n = 0; n < queue.length; n++) {
-        var entry = queue[n];
+      // Calls queued by the stub snippet and while loading, in order; one that queues
+      // another runs it in turn.
+      for (var i = 0; i < queue.length; i++) {
+        var entry = queue[i];
         var method = entry && methods[entry[0]];
         if (method) {
           try {
@@ -85,37 +119,53 @@ import { fallbackScript } from '../pkg-template/fallback.js';
       }
       queue.length = 0;
     };
+    var failed = function (e) {
+      warn(e);
+      start();
+    };
 
-    var made;
-    try {
-      // The .wasm's bytes, inlined as a string with one character per byte (tag/build.mjs):
-      // no request, no inflating stream, nothing asynchronous, so the id is stored in this
-      // task, and no promise a page could hijack is involved.
-      var bytes = new Uint8Array(payload.length);
-      for (i = 0; i < payload.length; i++) bytes[i] = payload.charCodeAt(i);
-      made = instantiate(bytes);
-    } catch (refused) {
-      // WebAssembly cannot run here (a CSP without 'wasm-unsafe-eval', no WebAssembly): the
-      // same module as JavaScript, taapit_capture.fallback.js from beside this script.
-      if (!script.src) {
-        warn(refused);
-        return start(null);
-      }
-      var src = script.src.replace(/[^/?#]*([?#].*)?$/, 'taapit_capture.fallback.js');
-      return fallbackScript(src, function (factory) {
-        var fallback = null;
-        try {
-          fallback = instantiate(factory);
-        } catch (e) {
-          warn(refused);
-          warn(e);
-        }
-        start(fallback);
-      });
+    // Safari < 16.4, Firefox < 113, Chrome < 80 cannot inflate the payload: they take the
+    // same path as a page where WebAssembly cannot run, the module as JavaScript (start()
+    // without bytes goes to taapit_capture.fallback.js).
+    if (typeof DecompressionStream == 'undefined') return start();
+    // The payload's six-bit digits → bytes. Its 64-character alphabet is not base64's but the
+    // script's own most frequent characters (tag/build.mjs says why), so `atob` cannot read
+    // it: a lookup table and a bit accumulator do.
+    var digits = new Uint8Array(128);
+    for (i = 0; i < 64; i++) digits[PAYLOAD_ALPHABET.charCodeAt(i)] = i;
+    var bytes = new Uint8Array((payload.length * 3) >> 2);
+    for (var n = 0, bits = 0, acc = 0, i = 0; i < payload.length; i++) {
+      acc = (acc << 6) | digits[payload.charCodeAt(i)];
+      bits += 6;
+      // Only the low 8 bits of a shift land in the byte: older bits may overflow away.
+      if (bits >= 8) bytes[n++] = acc >> (bits -= 8);
     }
-    start(made);
+    // Inflated by the browser, and gathered by a sink whose callbacks get the chunks: the
+    // streams hand chunks to the sink directly, never through a promise resolved with them,
+    // so a page's Object.prototype.then cannot take them; the .wasm is then compiled
+    // synchronously in close().
+    var parts = [];
+    var size = 0;
+    var piping = new Response(bytes).body
+      .pipeThrough(new DecompressionStream('deflate'))
+      .pipeTo(
+        new WritableStream({
+          write: function (chunk) {
+            parts[parts.length] = chunk;
+            size += chunk.length;
+          },
+          close: function () {
+            var whole = new Uint8Array(size);
+            for (var k = 0, at = 0; k < parts.length; at += parts[k++].length) whole.set(parts[k], at);
+            start(whole);
+          },
+        }),
+      );
+    // A corrupt payload: reported, and ready() still runs. (pipeTo's promise settles with
+    // nothing; `then` taken when this file ran.)
+    promiseThen.call(piping, undefined, failed);
   } catch (e) {
     warn(e);
   }
-  // The payload last in the file: the .wasm, one character per byte (tag/build.mjs).
+  // The payload last in the file: the deflated .wasm in six-bit digits (tag/build.mjs).
 })(window, document, PAYLOAD);

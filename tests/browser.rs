@@ -1280,7 +1280,7 @@ async fn debug_says_why_nothing_was_stored_and_is_quiet_otherwise() {
         .collect();
     assert!(said.iter().all(|w| w.starts_with("[taapit]")), "{said:?}");
     for reason in [
-        "not a valid id",
+        "an id that is not valid",
         "cookies unavailable",
         "localStorage unavailable",
     ] {

@@ -358,7 +358,7 @@ fn an_explicit_domain_that_does_not_cover_the_host_is_ignored_with_a_log() {
             "{url}: tried {domain}"
         );
         assert!(
-            page.logged("does not cover"),
+            page.logged("the host is not under"),
             "{url} {domain}: {:?}",
             page.logs()
         );

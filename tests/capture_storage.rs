@@ -467,7 +467,7 @@ fn scenarios() -> Vec<(&'static str, FakeBrowser, Options, &'static str)> {
             "invalid parameter",
             FakeBrowser::new("https://shop.example.com/?ta_tid=a%3Bb"),
             o(),
-            "not a valid id",
+            "an id that is not valid",
         ),
         (
             "cookies unavailable",
@@ -501,7 +501,7 @@ fn scenarios() -> Vec<(&'static str, FakeBrowser, Options, &'static str)> {
                 domain: DomainOption::Explicit("other.com".into()),
                 ..o()
             },
-            "does not cover",
+            "the host is not under",
         ),
         (
             "samesite none on http",

@@ -3,7 +3,9 @@
 //! (`pkg-template/contract.js`, generated): they must not disagree.
 use std::path::Path;
 
-use taapit_capture::internal::contract::{javascript, Call, Change, SourceCode, StorageCode, Text};
+use taapit_capture::internal::contract::{
+    javascript, js_const, Call, Change, SourceCode, StorageCode, Text,
+};
 
 const GENERATED: &str = "pkg-template/contract.js";
 
@@ -52,30 +54,40 @@ fn codes_are_positions() {
     }
 }
 
-/// The loader has a reader for every text and a handler for every change the module can ask
-/// for (an object key of that name in `pkg-template/loader.js`), and no other.
+/// The loader has one reader for every text and one handler for every change the module can
+/// ask for, in code order (the `/* TEXT_… */` and `/* CHANGE_… */` comments that name the
+/// entries of `read` and `change` in `pkg-template/loader.js`), and makes every call.
 #[test]
-fn the_loader_handles_every_text_and_change() {
+fn the_loader_handles_every_code() {
     let loader = std::fs::read_to_string(root().join("pkg-template/loader.js")).unwrap();
-    let keys_of = |object: &str| -> Vec<String> {
-        let start = loader
-            .find(&format!("var {object} = {{"))
-            .unwrap_or_else(|| panic!("loader.js has no `var {object} = {{`"));
-        let body = &loader[start..];
-        let body = &body[..body.find("\n  };").expect("the object's end")];
-        body.lines()
+    let named = |prefix: &str| -> Vec<String> {
+        loader
+            .split("/* ")
             .skip(1)
-            .filter_map(|line| {
-                let line = line.trim_start();
-                let name = line.split(':').next()?;
-                (!line.starts_with("//") && name.chars().all(|c| c.is_ascii_alphanumeric()))
-                    .then(|| name.to_owned())
-            })
-            .filter(|name| !name.is_empty())
+            .filter_map(|rest| rest.split_once(" */").map(|(name, _)| name))
+            .filter(|name| name.starts_with(prefix))
+            .map(str::to_owned)
             .collect()
     };
-    let texts: Vec<String> = Text::ALL.iter().map(|t| t.js_name().to_owned()).collect();
-    let changes: Vec<String> = Change::ALL.iter().map(|c| c.js_name().to_owned()).collect();
-    assert_eq!(keys_of("readers"), texts, "the loader's readers");
-    assert_eq!(keys_of("changes"), changes, "the loader's changes");
+    let texts: Vec<String> = Text::ALL
+        .iter()
+        .map(|t| js_const("TEXT", t.js_name()))
+        .collect();
+    let changes: Vec<String> = Change::ALL
+        .iter()
+        .map(|c| js_const("CHANGE", c.js_name()))
+        .collect();
+    assert_eq!(named("TEXT_"), texts, "the loader's readers, in code order");
+    assert_eq!(
+        named("CHANGE_"),
+        changes,
+        "the loader's changes, in code order"
+    );
+    for c in Call::ALL {
+        let name = js_const("CALL", c.js_name());
+        assert!(
+            loader.contains(&format!("call({name}")),
+            "the loader makes {name}"
+        );
+    }
 }

@@ -185,12 +185,7 @@ pub(crate) fn capture_owned(
     let location = page.location();
     let found = find_id(&location.search, &location.hash, &options.params);
     if found.rejected > 0 {
-        debug(
-            page,
-            options,
-            "ignored a tracking parameter that is not a valid id",
-            "",
-        );
+        debug(page, options, "ignored an id that is not valid", "");
     }
     let Some((id, part)) = found.id else {
         // Nothing valid to keep: any tracking parameter can leave the address at once.
@@ -231,12 +226,7 @@ fn strip_address(page: &mut impl Page, options: &Options, location: &Location) {
         return;
     };
     if !page.replace_url(&url) {
-        debug(
-            page,
-            options,
-            "could not remove the tracking parameter from the address",
-            "",
-        );
+        debug(page, options, "could not remove the tracking parameter", "");
     }
 }
 
@@ -253,12 +243,7 @@ fn decide(
     if options.attribution == Attribution::FirstClick {
         if let Some(stored) = stored(page, options) {
             if stored.tracking_id.as_deref() != Some(&id) {
-                debug(
-                    page,
-                    options,
-                    "first-click: kept the stored id, ignored ",
-                    &id,
-                );
+                debug(page, options, "first-click: ignored ", &id);
             }
             session.held = None;
             // Kept in the mirror while cookies failed: move it to the cookie the backend
@@ -372,12 +357,7 @@ fn persist(
         }
         if kept {
             if count > 1 {
-                debug(
-                    page,
-                    options,
-                    "another cookie (other path?) is visible: ",
-                    name,
-                );
+                debug(page, options, "a cookie on another path shadows ", name);
             }
             page.storage_remove(&mirror::key(name));
             outcome.storage = Some(Storage::Cookie);
@@ -385,7 +365,7 @@ fn persist(
             outcome.expires_at_ms = Some(expires_at_ms);
             return outcome;
         }
-        debug(page, options, "the browser refused the cookie ", name);
+        debug(page, options, "refused the cookie ", name);
     }
     if options.storage_fallback {
         if page.storage_set(&mirror::key(name), &mirror::encode(&id, expires_at_ms)) {
@@ -428,22 +408,12 @@ fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -
             } else if accepts(page, options, domain) {
                 Some(domain.clone())
             } else {
-                debug(
-                    page,
-                    options,
-                    "using auto: the browser refused Domain=",
-                    domain,
-                );
+                debug(page, options, "using auto: refused Domain=", domain);
                 auto_domain(page, options, host)
             }
         }
         DomainOption::Explicit(domain) => {
-            debug(
-                page,
-                options,
-                "using auto: the domain option does not cover this host: ",
-                domain,
-            );
+            debug(page, options, "using auto: the host is not under ", domain);
             auto_domain(page, options, host)
         }
         DomainOption::Auto => auto_domain(page, options, host),

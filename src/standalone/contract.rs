@@ -253,36 +253,57 @@ impl StorageCode {
     }
 }
 
-/// `pkg-template/contract.js`, as these enums give it: the loader's copy of the codes.
+/// The JavaScript constant for a code: `prefix`, `_`, and the name in upper snake case
+/// (`CALL_TRACKING_ID` for [`Call::TrackingId`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn js_const(prefix: &str, js_name: &str) -> std::string::String {
+    let mut out = std::string::String::from(prefix);
+    out.push('_');
+    for c in js_name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+/// `pkg-template/contract.js`, as these enums give it: the loader's copy of the codes, as
+/// `const`s (esbuild writes their values in place: no object or name in the bundle).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn javascript() -> std::string::String {
-    fn quoted(name: Option<&str>) -> std::string::String {
-        name.map_or("null".into(), |n| std::format!("'{n}'"))
-    }
-    fn list(names: impl Iterator<Item = std::string::String>) -> std::string::String {
-        names.collect::<std::vec::Vec<_>>().join(", ")
-    }
-    let calls = list(
-        Call::ALL
-            .iter()
-            .map(|c| std::format!("{}: {}", c.js_name(), *c as u32)),
-    );
-    let texts = list(Text::ALL.iter().map(|t| quoted(Some(t.js_name()))));
-    let changes = list(Change::ALL.iter().map(|c| quoted(Some(c.js_name()))));
-    let sources = list(SourceCode::ALL.iter().map(|s| quoted(s.js_value())));
-    let storages = list(StorageCode::ALL.iter().map(|s| quoted(s.js_value())));
-    std::format!(
+    use std::fmt::Write;
+    let mut out = std::string::String::from(
         "// The Rust↔JS contract of the standalone .wasm: generated from \
          src/standalone/contract.rs,\n\
          // do not edit (`UPDATE_CONTRACT=1 cargo test --test contract` writes it; the test \
          fails when it differs).\n\
-         // CALL: the `call` export's codes. TEXT, CHANGE: the names of the codes the imports \
-         `t` and `w` get,\n\
-         // in code order. SOURCE, STORAGE: a capture result's values by code.\n\
-         export var CALL = {{ {calls} }};\n\
-         export var TEXT = [{texts}];\n\
-         export var CHANGE = [{changes}];\n\
-         export var SOURCE = [{sources}];\n\
-         export var STORAGE = [{storages}];\n"
-    )
+         // CALL_*: the `call` export's codes; TEXT_*, CHANGE_*: the codes the imports `t` and \
+         `w` get;\n\
+         // SOURCE, STORAGE: a capture result's values by code.\n",
+    );
+    let mut put = |prefix: &str, name: &str, code: u32| {
+        let _ = writeln!(out, "export const {} = {code};", js_const(prefix, name));
+    };
+    for c in Call::ALL {
+        put("CALL", c.js_name(), c as u32);
+    }
+    for t in Text::ALL {
+        put("TEXT", t.js_name(), t as u32);
+    }
+    for c in Change::ALL {
+        put("CHANGE", c.js_name(), c as u32);
+    }
+    let quoted = |value: Option<&str>| value.map_or("null".into(), |v| std::format!("'{v}'"));
+    let sources: std::vec::Vec<_> = SourceCode::ALL
+        .iter()
+        .map(|s| quoted(s.js_value()))
+        .collect();
+    let storages: std::vec::Vec<_> = StorageCode::ALL
+        .iter()
+        .map(|s| quoted(s.js_value()))
+        .collect();
+    let _ = writeln!(out, "export const SOURCE = [{}];", sources.join(", "));
+    let _ = writeln!(out, "export const STORAGE = [{}];", storages.join(", "));
+    out
 }

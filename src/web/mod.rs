@@ -133,7 +133,7 @@ fn with_page<R>(f: impl FnOnce(&mut BrowserPage, &mut Session) -> R) -> R {
 
 /// Reads the tracking id from the page URL and stores it by the capture rules.
 ///
-/// ```no_run
+/// ```
 /// use taapit_capture::{capture, Options};
 /// let outcome = capture(&Options { expires_in_days: 60, ..Options::default() });
 /// if let Some(id) = outcome.tracking_id {
@@ -149,7 +149,7 @@ pub fn capture(options: &Options) -> Capture {
 /// The tracking id to send to the backend: the cookie, else the `localStorage` mirror, else
 /// the id captured on this page. Never an invalid value.
 ///
-/// ```no_run
+/// ```
 /// let id: Option<String> = taapit_capture::tracking_id();
 /// ```
 pub fn tracking_id() -> Option<String> {
@@ -158,7 +158,7 @@ pub fn tracking_id() -> Option<String> {
 
 /// Removes the id everywhere it was kept: the cookie on every domain level, the mirror, memory.
 ///
-/// ```no_run
+/// ```
 /// taapit_capture::clear();
 /// assert_eq!(taapit_capture::tracking_id(), None);
 /// ```
@@ -169,7 +169,7 @@ pub fn clear() {
 
 /// Records consent and stores the id held in memory while consent was pending.
 ///
-/// ```no_run
+/// ```
 /// use taapit_capture::{capture, grant_consent, Consent, Options};
 /// capture(&Options { consent: Consent::Pending, ..Options::default() });
 /// // ... the visitor accepts in the consent banner:
@@ -184,7 +184,7 @@ pub fn grant_consent() -> Capture {
 /// Withdraws consent: deletes the cookie (every domain level) and the mirror, and keeps later
 /// captures on this page in memory until [`grant_consent`].
 ///
-/// ```no_run
+/// ```
 /// taapit_capture::revoke_consent();
 /// ```
 pub fn revoke_consent() {
@@ -198,7 +198,7 @@ pub fn revoke_consent() {
 /// the same rule when the npm entry or the script tag is on the page.) The link's host comes
 /// from the browser's URL parser, the host the browser will go to.
 ///
-/// ```no_run
+/// ```
 /// use taapit_capture::{capture, decorate_url, Options};
 /// capture(&Options { outbound: vec!["shop.example.net".into()], ..Options::default() });
 /// let href = decorate_url("https://shop.example.net/cart");

@@ -17,8 +17,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
  * Launches Chromium with every host name mapped to 127.0.0.1. `https: true` (the default) also
  * accepts the self-signed certificate of the test servers.
  */
-export function launchChromium({ https = true } = {}) {
+export function launchChromium({ https = true, args: extra = [] } = {}) {
   const args = [
+    ...extra,
     '--no-sandbox',
     '--host-resolver-rules=MAP * 127.0.0.1',
     ...(https ? ['--ignore-certificate-errors'] : []),
