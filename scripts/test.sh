@@ -50,6 +50,10 @@ cargo clippy "${apps[@]}" --lib --target wasm32-unknown-unknown \
 step "native tests of the leptos and yew features (server rendering, props → Options)"
 cargo test --quiet -p taapit-leptos-example --features ssr
 cargo test --quiet -p taapit-yew-example
+# The doc examples of src/leptos.rs, src/yew.rs and src/calls.rs (the root crate's others ran
+# above), with the features the example tests already compiled.
+cargo test --quiet --doc -p taapit-capture -p taapit-leptos-example -p taapit-yew-example \
+  --features taapit-leptos-example/ssr -- leptos yew calls
 
 step "build pkg/"
 bash scripts/build.sh

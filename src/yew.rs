@@ -155,9 +155,15 @@ pub fn Analytics(props: &AnalyticsProps) -> Html {
 ///     let id = RequestTrackingId::from_cookie_header(&props.cookie_header);
 ///     html! {
 ///         <ContextProvider<RequestTrackingId> context={id}>
-///             // <App />
+///             <App />
 ///         </ContextProvider<RequestTrackingId>>
 ///     }
+/// }
+///
+/// #[function_component]
+/// fn App() -> Html {
+///     // use_tracking_id() here is the request's id on the server.
+///     html! {}
 /// }
 ///
 /// let id = RequestTrackingId::from_cookie_header("theme=dark; ta_tid=abc");

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# What the `leptos` and `yew` features add to an app's .wasm, and what serde-wasm-bindgen and
+# gloo-utils would add for reading the `taapit:change` detail: builds copies of the example
+# apps (into target/framework-size/) exactly as scripts/build-examples.sh builds the apps
+# (release, wasm-bindgen --target web, wasm-opt -Oz), and prints the sizes next to the apps'.
+#   bare       the example with `<Analytics />`, `use_tracking_id` and `clear` replaced by
+#              do-nothing stand-ins: the app without taapit-capture
+#   +swb       bare Yew app + reading `{ trackingId }` from a JsValue with serde-wasm-bindgen
+#   +gloo      bare Yew app + the same with gloo-utils' JsValueSerdeExt (JSON round trip)
+# Needs the apps built first (bash scripts/build-examples.sh). Shares target/ with them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C link-arg=-zstack-size=1048576"
+root=$PWD
+work=target/framework-size
+
+# Copies example $1 into $work/$2 as a crate of its own (no taapit-capture), then runs $3 on it.
+copy() {
+  rm -rf "$work/$2"
+  mkdir -p "$work/$2"
+  cp -r "examples/$1/src" "examples/$1/Cargo.toml" "$work/$2/"
+  cp Cargo.lock "$work/$2/"
+  sed -i '/^taapit-capture = /d; s/"taapit-capture\/leptos-ssr", //; s/^name = "taapit-\(.*\)-example"/name = "size-\1"/' "$work/$2/Cargo.toml"
+  printf '\n[workspace]\n\n[profile.release]\nopt-level = "z"\nlto = true\ncodegen-units = 1\npanic = "abort"\n' >> "$work/$2/Cargo.toml"
+}
+
+# Builds crate dir $1 (lib name $2, features $3) and prints its wasm-opt'd size.
+size() {
+  (cd "$work/$1" && cargo build --release --target wasm32-unknown-unknown --lib --quiet \
+    --target-dir "$root/target" --features "$3")
+  local out=$work/$1/pkg
+  wasm-bindgen --target web --no-typescript --out-dir "$out" "target/wasm32-unknown-unknown/release/$2.wasm"
+  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory \
+    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --enable-reference-types --enable-multivalue "$out/${2}_bg.wasm" -o "$out/${2}_bg.wasm"
+  report "$1" "$out/${2}_bg.wasm"
+}
+
+report() {
+  printf '%-14s %8d B  gzip %7d B\n' "$1" "$(wc -c < "$2")" "$(gzip -9 -c "$2" | wc -c)"
+}
+
+# --- Leptos ---
+copy leptos leptos-bare
+python3 - "$work/leptos-bare/src/app.rs" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("use taapit_capture::leptos::{clear, use_tracking_id, Analytics};", """
+fn use_tracking_id() -> Signal<Option<String>> { Signal::derive(|| None) }
+fn clear() {}
+#[component]
+fn Analytics() -> impl IntoView {}
+""")
+open(p, "w").write(s)
+PY
+rm -f "$work/leptos-bare/src/main.rs"
+sed -i '/^\[\[bin\]\]/,/^required-features/d' "$work/leptos-bare/Cargo.toml"
+report leptos www/examples/leptos/pkg/taapit_leptos_example_bg.wasm
+size leptos-bare size_leptos hydrate
+
+# --- Yew ---
+copy yew yew-bare
+python3 - "$work/yew-bare/src/lib.rs" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("use taapit_capture::yew::{clear, use_tracking_id, Analytics};", "")
+s = s.replace("use yew::prelude::*;", """use yew::prelude::*;
+
+#[hook]
+fn use_tracking_id() -> Option<String> { None }
+fn clear() {}
+#[function_component]
+fn Analytics() -> Html { Html::default() }
+""", 1)
+open(p, "w").write(s)
+PY
+report yew www/examples/yew/pkg/taapit_yew_example_bg.wasm
+size yew-bare size_yew ""
+
+# The event detail read with each package, in the bare Yew app.
+detail_reader() { # dir, dependency line, function body
+  copy yew "$1"
+  cp "$work/yew-bare/src/lib.rs" "$work/$1/src/lib.rs"
+  sed -i "s|^\[dependencies\]|[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\n$2|" "$work/$1/Cargo.toml"
+  cat >> "$work/$1/src/lib.rs" <<RS
+
+#[derive(serde::Deserialize)]
+struct Detail {
+    #[serde(rename = "trackingId")]
+    tracking_id: Option<String>,
+}
+
+/// Reads \`detail.trackingId\`, as the hooks do.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn read_detail(detail: wasm_bindgen::JsValue) -> Option<String> {
+    $3
+}
+RS
+  size "$1" "size_yew" ""
+}
+detail_reader yew-swb 'serde-wasm-bindgen = "0.6"' \
+  'serde_wasm_bindgen::from_value::<Detail>(detail).ok()?.tracking_id'
+detail_reader yew-gloo 'gloo-utils = { version = "0.2", features = ["serde"] }' \
+  'use gloo_utils::format::JsValueSerdeExt; detail.into_serde::<Detail>().ok()?.tracking_id'
