@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use taapit_capture::internal::capture::{self, Page, Session};
 use taapit_capture::internal::cookie::{
-    is_valid_name, push_http_date, values_of, SameSite, SetCookie,
+    is_valid_name, push_http_date, tracking_id_in, values_of, SameSite, SetCookie,
 };
 use taapit_capture::internal::domain::{candidates, covers};
 use taapit_capture::internal::id::{id_from_bytes, is_valid_id, MAX_ID_LEN};
@@ -239,7 +239,8 @@ fn reference_values<'a>(jar: &'a str, name: &str) -> Vec<&'a str> {
 /// Target `cookie_jar`: the `document.cookie` parser and the cookie string writer.
 ///
 /// - `values_of` yields exactly the reference's values, each a slice of the jar itself (a
-///   parsed jar never yields a value that was not there);
+///   parsed jar never yields a value that was not there), and `tracking_id_in` (which also
+///   reads a request's `Cookie` header) the first of them that is a valid id;
 /// - a cookie built for a valid name and id reads back as that id, and its `Expires` date is
 ///   the right calendar date.
 pub fn cookie_jar(data: &[u8]) {
@@ -250,6 +251,15 @@ pub fn cookie_jar(data: &[u8]) {
         got,
         reference_values(jar, name),
         "values_of({jar:?}, {name:?})"
+    );
+    let first_valid = got
+        .iter()
+        .copied()
+        .find(|v| reference_valid_id(v.as_bytes()));
+    assert_eq!(
+        tracking_id_in(jar, name),
+        first_valid,
+        "tracking_id_in({jar:?}, {name:?})"
     );
     let range = jar.as_bytes().as_ptr_range();
     for value in &got {
