@@ -204,6 +204,9 @@ if (existsSync(steps)) {
   // What each size step saved, kept by hand in bench/SIZE_STEPS.md as the steps are made.
   lines.push(readFileSync(steps, 'utf8').replace(/^# /, '## ').replace(/\n#/g, '\n##'));
 }
-writeFileSync(out, `${lines.join('\n')}\n`);
+// The server crate's section (scripts/bench-server.sh) is kept as it is.
+const SERVER_SECTION = /<!-- server-bench:start -->[\s\S]*<!-- server-bench:end -->\n?/;
+const kept = existsSync(out) ? readFileSync(out, 'utf8').match(SERVER_SECTION)?.[0] : undefined;
+writeFileSync(out, `${lines.join('\n')}\n${kept ? `\n${kept}` : ''}`);
 console.log(lines.join('\n'));
 }

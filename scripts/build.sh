@@ -32,9 +32,26 @@ node tag/build.mjs
 # (a CSP without 'wasm-unsafe-eval', a browser without WebAssembly): tag/fallback.mjs.
 node tag/fallback.mjs
 
+# One version for the crates and the npm package: the workspace's (Cargo.toml); the template
+# (pkg-template/package.json) has none of its own.
+version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
+node -e '
+  const fs = require("fs");
+  const { name, ...rest } = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));
+  const manifest = { name, version: process.argv[1], ...rest };
+  fs.writeFileSync("pkg/package.json", `${JSON.stringify(manifest, null, 2)}\n`);
+' "$version"
+
+# The script tag's Subresource Integrity hash, for pages that pin it on a CDN: beside the
+# script, and in the package README (generated from README.md's sections).
+sri="sha384-$(openssl dgst -sha384 -binary pkg/taapit.js | openssl base64 -A)"
+printf '%s\n' "$sri" > pkg/taapit.js.sri
+node scripts/package-readme.mjs "$version" "$sri"
+
 wasm_bytes=$(wc -c < pkg/taapit_capture.wasm)
 wasm_gz=$(gzip -9 -c pkg/taapit_capture.wasm | wc -c)
 echo "[build] pkg/ ready: taapit_capture.wasm ${wasm_bytes} B (gzip ${wasm_gz} B)"
 script_bytes=$(wc -c < pkg/taapit.js)
 script_gz=$(gzip -9 -c pkg/taapit.js | wc -c)
 echo "[build] script tag: taapit.js ${script_bytes} B (gzip ${script_gz} B), the whole download"
+echo "[build] taapit-capture $version; script tag integrity=\"$sri\" (pkg/taapit.js.sri)"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every test: formatting and lints (native and wasm32), the native core tests, the server
 # crate's tests (lookup, cookie re-issue, delivery faults, the outbox killed and restarted),
-# the module in real Chromium, Firefox and WebKit, and the end-to-end tests on real host names
-# over HTTPS (the demo and the server's cookie re-issue through the Rust demo backend).
+# the Leptos and Yew features with their example apps, the module in real Chromium, Firefox and
+# WebKit, the end-to-end tests on real host names over HTTPS (the capture, script-tag and
+# fallback suites in the three engines; the demo and the server's cookie re-issue through the
+# Rust demo backend; the example apps; Next.js), and a short run of each fuzz target.
 # Installs what is missing first (scripts/setup.sh), so it runs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +17,11 @@ bash scripts/setup.sh
 
 step "cargo fmt --check"
 cargo fmt --check
+(cd fuzz && cargo fmt --check)
 
 step "cargo clippy (native, then wasm32)"
 cargo clippy --all-targets --quiet -- -D warnings
+(cd fuzz && cargo clippy --all-targets --quiet -- -D warnings) # the fuzz crate, outside the workspace
 cargo clippy --all-targets --target wasm32-unknown-unknown --quiet -- -D warnings
 # The shipped no-std build: the library only (test targets link std, and std's panic handler).
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features standalone \
@@ -31,6 +35,22 @@ cargo clippy -p taapit-server --all-targets --all-features --quiet -- -D warning
 cargo clippy -p taapit-demo --all-targets --quiet -- -D warnings
 cargo test -p taapit-server --all-features --quiet
 
+step "the example apps (Leptos, Yew): build once, for their tests and the end-to-end tests"
+bash scripts/build-examples.sh
+
+step "cargo clippy (the leptos and yew features together, with the example apps)"
+# One check per target: the three packages together give the root crate both features
+# (leptos-ssr and yew natively; leptos and yew on wasm32), so this also checks that they
+# compile together.
+apps=(-p taapit-capture -p taapit-leptos-example -p taapit-yew-example)
+cargo clippy "${apps[@]}" --all-targets --features taapit-leptos-example/ssr --quiet -- -D warnings
+cargo clippy "${apps[@]}" --lib --target wasm32-unknown-unknown \
+  --features taapit-leptos-example/hydrate --quiet -- -D warnings
+
+step "native tests of the leptos and yew features (server rendering, props → Options)"
+cargo test --quiet -p taapit-leptos-example --features ssr
+cargo test --quiet -p taapit-yew-example
+
 step "build pkg/"
 bash scripts/build.sh
 
@@ -38,10 +58,16 @@ bash scripts/build.sh
 step "wasm-bindgen-test in Chromium, Firefox and WebKit, and the wasm32 doc examples"
 bash scripts/test-browsers.sh
 
-step "end-to-end in Chromium on real host names over HTTPS"
+step "end-to-end in Chromium, Firefox and WebKit on real host names over HTTPS"
 bash scripts/test-e2e.sh
+
+step "fuzz smoke (each fuzz target for a few seconds; scripts/fuzz.sh --full for the long run)"
+bash scripts/fuzz.sh
 
 step "size and memory ceilings (bench/budgets.mjs)"
 node bench/budgets.mjs
+
+step "release check (cargo publish --dry-run, npm publish --dry-run, SRI, docs)"
+bash scripts/release-check.sh
 
 step "all tests passed"

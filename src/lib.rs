@@ -54,7 +54,29 @@ mod standalone;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 mod web;
 
+#[cfg(any(feature = "leptos", feature = "yew"))]
+mod calls;
+#[cfg(all(target_arch = "wasm32", any(feature = "leptos", feature = "yew")))]
+mod change;
+#[cfg(feature = "leptos")]
+pub mod leptos;
+#[cfg(feature = "yew")]
+pub mod yew;
+
 pub use crate::core::capture::{Capture, Source, Storage};
+
+/// Whether `id` is a valid Taapit tracking id: 1–128 characters of `A–Z a–z 0–9 - _ . ~`
+/// (already URL-decoded). The one definition of the rule, for the capture module and for the
+/// server crate (`taapit-server`), which checks ids found in requests with it.
+///
+/// ```
+/// assert!(taapit_capture::is_valid_id("rLnWe1uz9t282v7g"));
+/// assert!(!taapit_capture::is_valid_id(""));
+/// assert!(!taapit_capture::is_valid_id("a;b"));
+/// ```
+pub fn is_valid_id(id: &str) -> bool {
+    crate::core::id::is_valid_id(id)
+}
 pub use crate::core::cookie::SameSite;
 pub use crate::core::options::{Attribution, Consent, DomainOption, Options, Secure};
 #[cfg(all(target_arch = "wasm32", feature = "web"))]

@@ -11,19 +11,20 @@
 
 use std::borrow::Cow;
 
-use taapit_capture::core::capture::{self, Page, Session};
-use taapit_capture::core::cookie::{is_valid_name, push_http_date, values_of, SetCookie};
-use taapit_capture::core::domain::{candidates, covers};
-use taapit_capture::core::id::{id_from_bytes, is_valid_id, MAX_ID_LEN};
-use taapit_capture::core::mirror;
-use taapit_capture::core::options::{
-    clamp_days, parse_days, Attribution, Consent, DomainOption, Options, SameSite, Secure,
-    DEFAULT_NAME,
+use taapit_capture::internal::capture::{self, Page, Session};
+use taapit_capture::internal::cookie::{
+    is_valid_name, push_http_date, values_of, SameSite, SetCookie,
 };
-use taapit_capture::core::outbound::{
+use taapit_capture::internal::domain::{candidates, covers};
+use taapit_capture::internal::id::{id_from_bytes, is_valid_id, MAX_ID_LEN};
+use taapit_capture::internal::mirror;
+use taapit_capture::internal::options::{
+    clamp_days, parse_days, Attribution, Consent, DomainOption, Options, Secure, DEFAULT_NAME,
+};
+use taapit_capture::internal::outbound::{
     decorate, decorate_link, matches, parse_pattern, parse_patterns, url_host,
 };
-use taapit_capture::core::query::{decode_component, find_id, strip_params, UrlPart};
+use taapit_capture::internal::query::{decode_component, find_id, strip_params, UrlPart};
 
 /// The fake browser of the native tests: a cookie jar with a browser's rules, for `capture`.
 #[allow(dead_code)]
@@ -577,8 +578,9 @@ fn host_from(bytes: &str) -> String {
 /// rules, from a hostile URL, hostile cookies and mirror entry already there, and a hostile
 /// option list, then the other calls of the API.
 ///
-/// - every cookie the module writes is its own cookie or its probe, and every value it
-///   writes is a valid id (or the empty value of a removal, or the probe's nonce);
+/// - every cookie the module writes is its own cookie or a domain probe (`<name>_probe_<nonce>`),
+///   every value it writes is a valid id (or the empty value of a removal, or a probe's `1`),
+///   and no probe it wrote is left in the jar;
 /// - every mirror entry it writes decodes to a valid id;
 /// - every id it reports, and every id `tracking_id` gives, is valid;
 /// - the `Domain` it reports covers the host.
@@ -611,6 +613,7 @@ pub fn capture(data: &[u8]) {
     });
     page.set_storage_available(flags & 8 == 0);
     page.clear_writes();
+    let planted_probes: Vec<String> = page.jar().into_iter().map(|c| c.name.clone()).collect();
 
     assert!(
         said.is_empty() || options.debug,
@@ -646,7 +649,8 @@ pub fn capture(data: &[u8]) {
     if let Some(id) = &id_now {
         assert!(is_valid_id(id), "tracking_id gave an invalid id {id:?}");
     }
-    let probe = format!("{name}_probe");
+    // The domain probes: `<name>_probe_<nonce>=1`, each removed again once read.
+    let probe = format!("{name}_probe_");
     for write in page.writes() {
         let pair = write.split(';').next().unwrap_or("");
         let (n, value) = pair.split_once('=').expect("name=value");
@@ -658,17 +662,27 @@ pub fn capture(data: &[u8]) {
                 "a removal with a value: {write:?}"
             );
         } else {
-            assert_eq!(
-                n, probe,
+            let nonce = n.strip_prefix(&probe);
+            assert!(
+                nonce.is_some_and(|nonce| !nonce.is_empty()),
                 "wrote a cookie that is not the module's: {write:?}"
             );
-            let nonce = value.strip_prefix('p').unwrap_or("x");
             assert!(
-                value.is_empty() || nonce.bytes().all(|b| b.is_ascii_digit()),
+                value == "1" || (removal && value.is_empty()),
                 "probe {write:?}"
             );
         }
     }
+    let probes_left: Vec<&str> = page
+        .jar()
+        .into_iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| n.starts_with(&probe) && !planted_probes.iter().any(|p| p == n))
+        .collect();
+    assert!(
+        probes_left.is_empty(),
+        "probes left behind: {probes_left:?}"
+    );
     if let Some(entry) = page.storage_item(&key) {
         if entry != &*f[5] && !(key == mirror::key(DEFAULT_NAME) && entry == &*f[6]) {
             let (id, _) = mirror::decode(entry, T0_MS).expect("a mirror entry the module wrote");

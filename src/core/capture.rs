@@ -8,9 +8,8 @@
 use crate::prelude::*;
 
 use super::cookie::SameSite;
-use super::cookie::{values_of, SetCookie};
+use super::cookie::{tracking_id_in, values_of, SetCookie};
 use super::domain::{candidates, covers, host_kind, HostKind};
-use super::id::is_valid_id;
 use super::mirror;
 use super::options::{Attribution, Consent, DomainOption, Options};
 use super::query::{find_id, strip_params, UrlPart};
@@ -288,11 +287,7 @@ fn stored(page: &impl Page, options: &Options) -> Option<Capture> {
     let name = options.cookie_name();
     let from_cookie = page
         .cookies()
-        .and_then(|jar| {
-            values_of(&jar, name)
-                .find(|v| is_valid_id(v))
-                .map(str::to_owned)
-        })
+        .and_then(|jar| tracking_id_in(&jar, name).map(str::to_owned))
         .map(|id| (id, Storage::Cookie, None));
     let from_mirror = || {
         let text = page.storage_get(&mirror::key(name))?;

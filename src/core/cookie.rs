@@ -182,6 +182,20 @@ pub fn values_of<'a>(jar: &'a str, name: &'a str) -> impl Iterator<Item = &'a st
     })
 }
 
+/// The tracking id a cookie jar holds under `name`: the first of its values that is a valid
+/// id ([`is_valid_id`](super::id::is_valid_id)), so a hostile or broken cookie is skipped.
+/// Reads a `document.cookie` string or a request's `Cookie` header alike (the server-side
+/// hooks of the Leptos and Yew features read the request with it).
+///
+/// ```
+/// use taapit_capture::internal::cookie::tracking_id_in;
+/// assert_eq!(tracking_id_in("a=1; ta_tid=a%3Bb; ta_tid=abc", "ta_tid"), Some("abc"));
+/// assert_eq!(tracking_id_in("ta_tid=<script>", "ta_tid"), None);
+/// ```
+pub fn tracking_id_in<'a>(jar: &'a str, name: &'a str) -> Option<&'a str> {
+    values_of(jar, name).find(|v| super::id::is_valid_id(v))
+}
+
 /// Whether `name` can be a cookie name (an RFC 6265 token).
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty()

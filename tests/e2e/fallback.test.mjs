@@ -6,22 +6,15 @@
 // .wasm would, call ready(), and throw nothing into the page. On the normal path the fallback
 // file is never requested.
 //
-// Real host name, HTTPS, Chromium. Needs pkg/ built (`bash scripts/build.sh`).
+// Real host name, HTTPS, in Chromium, Firefox ESR and WebKitGTK (tests/e2e/engines/). Needs pkg/
+// built (`bash scripts/build.sh`).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { startHttpsServer } from '../../scripts/server.mjs';
-import {
-  assertExpiresIn,
-  assertPkgBuilt,
-  hostsCert,
-  idCookies,
-  inHttpsContext,
-  launchChromium,
-  sendHtml,
-  watchPage,
-} from './support.mjs';
+import { ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
+import { assertExpiresIn, assertPkgBuilt, hostsCert, NAME, sendHtml } from './support.mjs';
 
 const HOST = 'www.shop.example.co.uk';
 const DOMAIN = '.example.co.uk';
@@ -50,69 +43,68 @@ const PAGES = {
 };
 
 let server;
-let browser;
+const harness = new PageHarness();
+/** The paths the server was asked for since the last visit began. */
+let requested = [];
 
 before(async () => {
   assertPkgBuilt('taapit.js', 'index.js', 'taapit_capture.fallback.js');
-  const routes = {
-    '/stub.js': (req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
-      res.end(STUB_JS);
-    },
-    '/esm.mjs': (req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
-      res.end(ESM_JS);
-    },
+  const script = (text) => (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
+    res.end(text);
   };
+  const routes = { ...harness.routes(), '/stub.js': script(STUB_JS), '/esm.mjs': script(ESM_JS) };
   for (const [route, html] of Object.entries(PAGES)) {
     routes[route] = (req, res) => {
       // ?csp=1: the page's response carries the refusing policy.
       if (new URL(req.url, 'http://x').searchParams.get('csp')) res.setHeader('Content-Security-Policy', CSP);
-      sendHtml(res, html);
+      sendHtml(res, harness.page(req, html));
     };
   }
-  server = await startHttpsServer({ tls: await hostsCert(), routes });
-  browser = await launchChromium();
+  server = await startHttpsServer({
+    tls: await hostsCert(),
+    routes,
+    log: (line) => requested.push(new URL(line.split(' ')[2], 'http://x').pathname),
+  });
 });
 
 after(async () => {
-  await browser?.close();
   await server?.close();
 });
 
 /**
  * Opens `path` on HOST with `?ta_tid=<id>` (and the CSP when `csp`), `WebAssembly` deleted
- * first when `noWasm`; returns what ready() saw, the stored cookies and the requests made.
+ * first when `noWasm`; returns what ready() saw, the stored cookies and the paths requested.
  */
-async function visit({ path, id, csp = false, noWasm = false }) {
+async function visit(browser, { path, id, csp = false, noWasm = false }) {
   let out;
-  await inHttpsContext(
-    browser,
-    (context, problems) => ({ context, problems }),
-    async ({ context, problems }) => {
-      const tab = await context.newPage();
-      // Uncaught errors only: a refused WebAssembly compile is reported by the browser itself
-      // as a console error (the CSP violation), which is the point of the test.
-      watchPage(tab, problems);
-      if (noWasm) await tab.addInitScript(() => delete window.WebAssembly);
-      const requests = [];
-      tab.on('request', (request) => requests.push(new URL(request.url()).pathname));
-      const before = Date.now() / 1000;
-      const query = `?ta_tid=${id}${csp ? '&csp=1' : ''}`;
-      const response = await tab.goto(server.url(HOST, `${path}${query}`), { waitUntil: 'load' });
-      assert.equal(response.status(), 200);
-      await tab.waitForFunction(() => window.readyResult != null, null, { timeout: 15_000 });
-      const after = Date.now() / 1000;
-      out = {
-        ready: await tab.evaluate(() => window.readyResult),
-        webAssembly: await tab.evaluate(() => typeof WebAssembly),
-        cookies: await idCookies(context),
-        requests,
-        visit: { before, after },
-      };
-    },
-    'no uncaught error in the page',
-  );
+  await inEngineContext(browser, async (context) => {
+    const tab = await context.newPage();
+    requested = [];
+    const before = Date.now() / 1000;
+    const query = `?${NAME}=${id}${csp ? '&csp=1' : ''}`;
+    const init = noWasm
+      ? () => {
+          delete window.WebAssembly;
+          // What the page's scripts see from here on (Firefox may bring the global back
+          // later, when a script outside the page looks it up).
+          window.webAssemblyAtStart = typeof WebAssembly;
+        }
+      : () => {
+          window.webAssemblyAtStart = typeof WebAssembly;
+        };
+    await tab.goto(server.url(HOST, `${path}${query}`), { init });
+    await tab.waitForFunction(() => window.readyResult != null, null, { timeout: 15_000 });
+    const after = Date.now() / 1000;
+    out = {
+      ready: await tab.evaluate(() => window.readyResult),
+      webAssembly: await tab.evaluate(() => window.webAssemblyAtStart),
+      cookies: (await context.cookies(HOST)).filter((c) => c.name === NAME),
+      requested: [...requested],
+      visit: { before, after },
+    };
+    await tab.close();
+  });
   return out;
 }
 
@@ -128,53 +120,64 @@ function assertStored(out, id, days) {
   assertExpiresIn(cookie, days, out.visit);
 }
 
-describe('WebAssembly refused: the wasm2js fallback (Chromium)', () => {
-  test('script tag, normal page: the .wasm runs, the fallback is never requested', async () => {
-    const out = await visit({ path: '/tag', id: 'Normal-tag-1' });
-    assert.deepEqual(out.ready, { loaded: true, trackingId: 'Normal-tag-1' });
-    assertStored(out, 'Normal-tag-1', 60);
-    assert.ok(!out.requests.includes(FALLBACK), `requests: ${out.requests}`);
-  });
+for (const engine of ENGINES) {
+  describe(`[${engine}] WebAssembly refused: the wasm2js fallback`, () => {
+    let browser;
+    before(async () => {
+      browser = await launchEngine(engine, { server, harness });
+    });
+    after(async () => {
+      await browser?.close();
+    });
 
-  test("script tag, CSP without 'wasm-unsafe-eval': stored through the fallback, ready() called", async () => {
-    const out = await visit({ path: '/tag', id: 'Csp-tag-1', csp: true });
-    assert.equal(out.webAssembly, 'object', 'WebAssembly exists; the policy refuses to compile');
-    assert.deepEqual(out.ready, { loaded: true, trackingId: 'Csp-tag-1' });
-    assertStored(out, 'Csp-tag-1', 60);
-    assert.ok(out.requests.includes(FALLBACK), `requests: ${out.requests}`);
-  });
+    test('script tag, normal page: the .wasm runs, the fallback is never requested', async () => {
+      const out = await visit(browser, { path: '/tag', id: 'Normal-tag-1' });
+      assert.deepEqual(out.ready, { loaded: true, trackingId: 'Normal-tag-1' });
+      assertStored(out, 'Normal-tag-1', 60);
+      assert.ok(!out.requested.includes(FALLBACK), `requested: ${out.requested}`);
+    });
 
-  test('script tag, no WebAssembly at all: stored through the fallback, ready() called', async () => {
-    const out = await visit({ path: '/tag', id: 'NoWasm-tag-1', noWasm: true });
-    assert.equal(out.webAssembly, 'undefined');
-    assert.deepEqual(out.ready, { loaded: true, trackingId: 'NoWasm-tag-1' });
-    assertStored(out, 'NoWasm-tag-1', 60);
-  });
+    test("script tag, CSP without 'wasm-unsafe-eval': stored through the fallback, ready() called", async () => {
+      const out = await visit(browser, { path: '/tag', id: 'Csp-tag-1', csp: true });
+      assert.equal(out.webAssembly, 'object', 'WebAssembly exists; the policy refuses to compile');
+      assert.deepEqual(out.ready, { loaded: true, trackingId: 'Csp-tag-1' });
+      assertStored(out, 'Csp-tag-1', 60);
+      assert.ok(out.requested.includes(FALLBACK), `requested: ${out.requested}`);
+    });
 
-  test('npm entry, normal page: the .wasm runs, the fallback is never requested', async () => {
-    const out = await visit({ path: '/esm', id: 'Normal-esm-1' });
-    assert.equal(out.ready.trackingId, 'Normal-esm-1');
-    assert.equal(out.ready.result.storage, 'cookie');
-    assertStored(out, 'Normal-esm-1', 30);
-    assert.ok(!out.requests.includes(FALLBACK), `requests: ${out.requests}`);
-  });
+    test('script tag, no WebAssembly at all: stored through the fallback, ready() called', async () => {
+      const out = await visit(browser, { path: '/tag', id: 'NoWasm-tag-1', noWasm: true });
+      assert.equal(out.webAssembly, 'undefined');
+      assert.deepEqual(out.ready, { loaded: true, trackingId: 'NoWasm-tag-1' });
+      assertStored(out, 'NoWasm-tag-1', 60);
+      assert.ok(out.requested.includes(FALLBACK), `requested: ${out.requested}`);
+    });
 
-  test("npm entry, CSP without 'wasm-unsafe-eval': captured through the fallback", async () => {
-    const out = await visit({ path: '/esm', id: 'Csp-esm-1', csp: true });
-    assert.deepEqual(
-      { ...out.ready.result, expiresAt: typeof out.ready.result.expiresAt },
-      { trackingId: 'Csp-esm-1', source: 'search', storage: 'cookie', domain: 'example.co.uk', expiresAt: 'number' },
-    );
-    assert.equal(out.ready.trackingId, 'Csp-esm-1');
-    assertStored(out, 'Csp-esm-1', 30);
-    assert.ok(out.requests.includes(FALLBACK), `requests: ${out.requests}`);
-  });
+    test('npm entry, normal page: the .wasm runs, the fallback is never requested', async () => {
+      const out = await visit(browser, { path: '/esm', id: 'Normal-esm-1' });
+      assert.equal(out.ready.trackingId, 'Normal-esm-1');
+      assert.equal(out.ready.result.storage, 'cookie');
+      assertStored(out, 'Normal-esm-1', 30);
+      assert.ok(!out.requested.includes(FALLBACK), `requested: ${out.requested}`);
+    });
 
-  test('npm entry, no WebAssembly at all: captured through the fallback', async () => {
-    const out = await visit({ path: '/esm', id: 'NoWasm-esm-1', noWasm: true });
-    assert.equal(out.webAssembly, 'undefined');
-    assert.equal(out.ready.trackingId, 'NoWasm-esm-1');
-    assert.equal(out.ready.result.domain, 'example.co.uk');
-    assertStored(out, 'NoWasm-esm-1', 30);
+    test("npm entry, CSP without 'wasm-unsafe-eval': captured through the fallback", async () => {
+      const out = await visit(browser, { path: '/esm', id: 'Csp-esm-1', csp: true });
+      assert.deepEqual(
+        { ...out.ready.result, expiresAt: typeof out.ready.result.expiresAt },
+        { trackingId: 'Csp-esm-1', source: 'search', storage: 'cookie', domain: 'example.co.uk', expiresAt: 'number' },
+      );
+      assert.equal(out.ready.trackingId, 'Csp-esm-1');
+      assertStored(out, 'Csp-esm-1', 30);
+      assert.ok(out.requested.includes(FALLBACK), `requested: ${out.requested}`);
+    });
+
+    test('npm entry, no WebAssembly at all: captured through the fallback', async () => {
+      const out = await visit(browser, { path: '/esm', id: 'NoWasm-esm-1', noWasm: true });
+      assert.equal(out.webAssembly, 'undefined');
+      assert.equal(out.ready.trackingId, 'NoWasm-esm-1');
+      assert.equal(out.ready.result.domain, 'example.co.uk');
+      assertStored(out, 'NoWasm-esm-1', 30);
+    });
   });
-});
+}

@@ -138,8 +138,8 @@ impl Error {
 /// A temporary failure of one attempt.
 ///
 /// ```
-/// let failure = taapit_server::Failure::Status { status: 503 };
-/// assert_eq!(failure.to_string(), "HTTP 503");
+/// let failure = taapit_server::Failure::Status { status: 429, retry_after_secs: Some(30) };
+/// assert_eq!(failure.to_string(), "HTTP 429 (Retry-After: 30 s)");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
@@ -150,19 +150,42 @@ pub enum Failure {
     #[error("timed out")]
     Timeout,
     /// 429 or 5xx.
-    #[error("HTTP {status}")]
+    #[error("HTTP {status}{}", .retry_after_secs.map(|s| format!(" (Retry-After: {s} s)")).unwrap_or_default())]
     Status {
         /// The HTTP status.
         status: u16,
+        /// The answer's `Retry-After`, in seconds.
+        retry_after_secs: Option<u64>,
     },
     /// The connection failed mid-way (the answer was lost).
     #[error("transport error: {0}")]
     Transport(String),
 }
 
+impl Failure {
+    /// How long the server asked to wait before the next attempt (`Retry-After`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let failure = taapit_server::Failure::Status { status: 429, retry_after_secs: Some(2) };
+    /// assert_eq!(failure.retry_after(), Some(Duration::from_secs(2)));
+    /// ```
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Failure::Status {
+                retry_after_secs: Some(secs),
+                ..
+            } => Some(Duration::from_secs(*secs)),
+            _ => None,
+        }
+    }
+}
+
 /// Timeouts and retries. Retries happen on connection failures, timeouts, 429 (waiting at
 /// least its `Retry-After`) and 5xx, never on other 4xx; the wait before retry `n` is a
-/// random time between half and all of `initial_backoff × 2ⁿ⁻¹`, at most `max_backoff`.
+/// random time between half and all of `initial_backoff × 2ⁿ⁻¹`, at most `max_backoff`. A
+/// `Retry-After` longer than `max_backoff` ends the call at once with [`Error::GaveUp`]
+/// (the outbox then waits the server's time before its next attempt).
 ///
 /// ```
 /// use std::time::Duration;
@@ -261,9 +284,9 @@ impl RetryPolicy {
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
             .min(self.max_backoff);
         let jittered = exponential.mul_f64(0.5 + 0.5 * random_fraction());
-        jittered
-            .max(retry_after.unwrap_or_default())
-            .min(self.max_backoff)
+        // The server's Retry-After wins over the policy's bound: retrying sooner would be
+        // refused again.
+        jittered.max(retry_after.unwrap_or_default())
     }
 
     pub(crate) fn attempts(&self) -> u32 {
@@ -416,12 +439,14 @@ impl Taapit {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (failure, retry_after) = match self.attempt(kind, body, idempotency_key).await {
+            let failure = match self.attempt(kind, body, idempotency_key).await {
                 Ok(()) => return Ok(()),
                 Err(Attempt::Permanent(error)) => return Err(error),
-                Err(Attempt::Temporary(failure, retry_after)) => (failure, retry_after),
+                Err(Attempt::Temporary(failure)) => failure,
             };
-            if attempt >= attempts {
+            let retry_after = failure.retry_after();
+            if attempt >= attempts || retry_after.is_some_and(|wait| wait > self.retry.max_backoff)
+            {
                 return Err(Error::GaveUp {
                     attempts: attempt,
                     last: failure,
@@ -449,7 +474,7 @@ impl Taapit {
             .body(body.to_vec())
             .send()
             .await
-            .map_err(|error| Attempt::Temporary(self.classify(&error), None))?;
+            .map_err(|error| Attempt::Temporary(self.classify(&error)))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
@@ -460,12 +485,12 @@ impl Taapit {
                 .get(RETRY_AFTER)
                 .and_then(|value| value.to_str().ok())
                 .and_then(parse_retry_after);
-            return Err(Attempt::Temporary(
-                Failure::Status {
-                    status: status.as_u16(),
-                },
-                retry_after,
-            ));
+            return Err(Attempt::Temporary(Failure::Status {
+                status: status.as_u16(),
+                // Rounded up: never sooner than asked.
+                retry_after_secs: retry_after
+                    .map(|wait| wait.as_secs() + u64::from(wait.subsec_nanos() > 0)),
+            }));
         }
         let text = response.text().await.unwrap_or_default();
         let mut end = text.len().min(MAX_ERROR_BODY);
@@ -502,7 +527,7 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 enum Attempt {
-    Temporary(Failure, Option<Duration>),
+    Temporary(Failure),
     Permanent(Error),
 }
 

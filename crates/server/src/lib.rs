@@ -45,4 +45,7 @@ pub use client::{ApiKey, DEFAULT_BASE_URL, Error, Failure, RetryPolicy, Taapit, 
 pub use event::{Customer, Event, EventKind, InvalidEvent, Lead, Sale};
 pub use id::{InvalidTrackingId, TrackingId};
 pub use lookup::{COOKIE_NAME, Lookup, Rejected, Source, lookup, lookup_in};
-pub use reissue::{Attribution, CookieReissue, ReissueLayer, ReissueService, cookie_domain};
+pub use reissue::{
+    Attribution, CookieReissue, ReissueFuture, ReissueLayer, ReissueService, SameSite, Secure,
+    cookie_domain,
+};

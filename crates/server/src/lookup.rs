@@ -9,10 +9,9 @@ use http::header::COOKIE;
 use http::request::Parts;
 use http::{HeaderMap, Uri};
 use serde::Serialize;
-use taapit_capture::core::cookie::values_of;
-use taapit_capture::core::options::DEFAULT_NAME;
-use taapit_capture::core::query::decode_component;
-use taapit_capture::core::text::{split_byte, split_once_byte};
+use taapit_capture::internal::cookie::values_of;
+use taapit_capture::internal::options::DEFAULT_NAME;
+use taapit_capture::internal::query::decode_component;
 
 use crate::TrackingId;
 
@@ -237,8 +236,8 @@ pub(crate) fn url_values(uri: &Uri, name: &str, mut each: impl FnMut(&str) -> bo
     let Some(query) = uri.query() else {
         return false;
     };
-    for pair in split_byte(query, b'&') {
-        let (raw_name, raw_value) = split_once_byte(pair, b'=').unwrap_or((pair, ""));
+    for pair in query.split('&') {
+        let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
         if decode_component(raw_name).as_deref() != Some(name) {
             continue;
         }

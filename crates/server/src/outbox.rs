@@ -41,6 +41,10 @@ use crate::client::{is_valid_idempotency_key, new_idempotency_key};
 use crate::{Error, Event, EventKind, Taapit};
 
 /// How many due events the worker reads and delivers at a time (and so at most holds).
+///
+/// ```
+/// assert_eq!(taapit_server::outbox::BATCH, 64);
+/// ```
 pub const BATCH: usize = 64;
 
 /// How long the worker sleeps when nothing is due and nothing was enqueued.
@@ -340,7 +344,10 @@ impl Outbox {
             Ok(()) => Command::Delivered(event.id),
             Err(Error::GaveUp { attempts, last }) => {
                 let attempts = event.attempts.saturating_add(attempts);
-                let wait = self.client.retry_policy().backoff(attempts, None);
+                let wait = self
+                    .client
+                    .retry_policy()
+                    .backoff(attempts, last.retry_after());
                 tracing::warn!(
                     id = event.id,
                     attempts,

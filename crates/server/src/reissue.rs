@@ -16,14 +16,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, HOST, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
-use taapit_capture::core::cookie::SetCookie;
-use taapit_capture::core::domain::{HostKind, candidates, host_kind};
-use taapit_capture::core::options::{DEFAULT_EXPIRES_IN_DAYS, SameSite, Secure, clamp_days};
+use taapit_capture::internal::cookie::SetCookie;
+use taapit_capture::internal::domain::{HostKind, candidates, host_kind};
+use taapit_capture::internal::options::{DEFAULT_EXPIRES_IN_DAYS, clamp_days};
+pub use taapit_capture::{SameSite, Secure};
 
 use crate::lookup::{cookie_values, url_values};
 use crate::{COOKIE_NAME, TrackingId};
 
-pub use taapit_capture::core::options::Attribution;
+pub use taapit_capture::Attribution;
 
 const DAY_SECS: u64 = 86_400;
 
@@ -169,7 +170,7 @@ impl CookieReissue {
     /// `SameSite` (default `Lax`; `None` forces `Secure`, as browsers require).
     ///
     /// ```
-    /// use taapit_capture::core::options::SameSite;
+    /// use taapit_server::SameSite;
     /// let reissue = taapit_server::CookieReissue::new().same_site(SameSite::Strict);
     /// ```
     pub fn same_site(mut self, same_site: SameSite) -> Self {
@@ -180,7 +181,7 @@ impl CookieReissue {
     /// When the cookie gets `Secure`: `Auto` (default) when the request came over https.
     ///
     /// ```
-    /// use taapit_capture::core::options::Secure;
+    /// use taapit_server::Secure;
     /// let reissue = taapit_server::CookieReissue::new().secure(Secure::Always);
     /// ```
     pub fn secure(mut self, secure: Secure) -> Self {
@@ -455,7 +456,20 @@ where
 }
 
 pin_project_lite::pin_project! {
-    /// The response future of [`ReissueService`].
+    /// The response future of [`ReissueService`]: the inner response, with the cookie added
+    /// when it is an HTML document.
+    ///
+    /// ```
+    /// use tower::{Layer, Service};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut service = taapit_server::CookieReissue::new().layer().layer(tower::service_fn(
+    ///     |_: http::Request<()>| async { Ok::<_, std::convert::Infallible>(http::Response::new(())) },
+    /// ));
+    /// let future: taapit_server::ReissueFuture<_> = service.call(http::Request::new(()));
+    /// assert!(future.await.unwrap().headers().get("set-cookie").is_none());
+    /// # }
+    /// ```
     pub struct ReissueFuture<F> {
         #[pin]
         inner: F,

@@ -95,6 +95,54 @@ async fn retries_500s_and_429_with_retry_after_then_delivers_once() {
 }
 
 #[tokio::test]
+async fn a_retry_after_beyond_the_policy_ends_the_call_and_the_outbox_waits_it() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    collector.fail_next([Fault::RetryAfter(120)]);
+    let start = Instant::now();
+    let error = client(&collector.url())
+        .track()
+        .lead(lead(8))
+        .await
+        .unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "did not sleep 120 s"
+    );
+    let Error::GaveUp { attempts: 1, last } = error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(last.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(
+        collector.stats().requests,
+        1,
+        "not retried before Retry-After"
+    );
+
+    // The outbox keeps the event and waits at least the server's time.
+    let db = TempDb::new("retry-after");
+    let outbox = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    collector.fail_next([Fault::RetryAfter(120)]);
+    outbox.enqueue(lead(9)).await.unwrap();
+    let worker = outbox.start();
+    wait_for("the 429", Duration::from_secs(10), || {
+        collector.stats().requests == 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        collector.stats().requests,
+        2,
+        "no attempt before Retry-After"
+    );
+    assert_eq!(
+        outbox.counts().await.unwrap().pending,
+        1,
+        "kept, not parked"
+    );
+    worker.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_hang_past_the_timeout_is_redelivered_and_recognised() {
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next([Fault::Hang(Duration::from_secs(3))]);
@@ -345,4 +393,85 @@ async fn outbox_process() {
     }
     let _worker = outbox.start();
     tokio::time::sleep(Duration::from_secs(120)).await;
+}
+
+/// Every log event of this thread, its fields written out (a minimal tracing subscriber).
+mod captured_logs {
+    use std::fmt::Write;
+    use std::sync::{Arc, Mutex};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    #[derive(Clone, Default)]
+    pub struct Logs(pub Arc<Mutex<Vec<String>>>);
+
+    struct Line<'a>(&'a mut String);
+
+    impl Visit for Line<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            let _ = write!(self.0, " {}={:?}", field.name(), value);
+        }
+    }
+
+    impl Subscriber for Logs {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut line = event.metadata().level().to_string();
+            event.record(&mut Line(&mut line));
+            self.0.lock().unwrap().push(line);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn log_lines_never_hold_the_key() {
+    let logs = captured_logs::Logs::default();
+    let _guard = tracing::subscriber::set_default(logs.clone());
+    let collector = MockCollector::start(KEY).await.unwrap();
+    let db = TempDb::new("logs");
+    let outbox = Outbox::open(
+        &db.0,
+        client(&collector.url())
+            .with_retry(fast_policy().max_attempts(2))
+            .unwrap(),
+    )
+    .unwrap();
+    // Retries (debug lines), a delivery given up for now (warn), a parked event (error).
+    collector.fail_next([
+        Fault::Status(500),
+        Fault::Status(503),
+        Fault::Status(500),
+        Fault::Status(400),
+    ]);
+    outbox.enqueue(lead(7)).await.unwrap();
+    let worker = outbox.start();
+    let start = Instant::now();
+    while outbox.counts().await.unwrap().parked == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the 400 was never met"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    worker.shutdown().await;
+    let lines = logs.0.lock().unwrap().clone();
+    for level in ["DEBUG", "WARN", "ERROR"] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(level)),
+            "a {level} line was logged: {lines:?}"
+        );
+    }
+    for line in &lines {
+        assert!(!line.contains("test_faults"), "{line}");
+    }
 }

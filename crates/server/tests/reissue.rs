@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::time::{Duration, UNIX_EPOCH};
 
 use http::{HeaderMap, Request, Response, Uri};
-use taapit_capture::core::options::Secure;
+use taapit_server::Secure;
 use taapit_server::{Attribution, CookieReissue, cookie_domain};
 use tower::{Layer, ServiceExt};
 

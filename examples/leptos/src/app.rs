@@ -1,0 +1,66 @@
+//! The app, the same on the server and in the browser.
+
+use leptos::prelude::*;
+use taapit_capture::leptos::{clear, use_tracking_id, Analytics};
+
+/// The root: `<Analytics />` captures `?ta_tid=` once the app is mounted.
+#[component]
+pub fn App() -> impl IntoView {
+    // "true" once the app runs in the browser (effects run after mounting or hydrating); the
+    // end-to-end tests wait for it before they click.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    view! {
+        <Analytics />
+        <main data-mounted=move || mounted.get().to_string()>
+            <h1>"Leptos + taapit-capture"</h1>
+            <TrackingId />
+            <Signup />
+        </main>
+    }
+}
+
+/// The id in effect, live: it changes after a capture, a clear or a consent change.
+#[component]
+fn TrackingId() -> impl IntoView {
+    let tracking_id = use_tracking_id();
+    view! {
+        <p>
+            "Tracking id: "
+            <output id="tracking-id">{move || tracking_id.get().unwrap_or_else(|| "none".into())}</output>
+        </p>
+        <button id="clear" on:click=|_| clear()>"Clear the tracking id"</button>
+    }
+}
+
+/// A signup form that sends the id with the email to `POST /api/signup`, where the backend
+/// would report the lead to Taapit (it reads the `ta_tid` cookie first, then `trackingId`).
+#[component]
+fn Signup() -> impl IntoView {
+    let tracking_id = use_tracking_id();
+    let email = RwSignal::new(String::new());
+    let result = RwSignal::new(String::new());
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        send(email.get_untracked(), tracking_id.get_untracked(), result);
+    };
+    view! {
+        <form id="signup" on:submit=on_submit>
+            <label>"Email " <input id="email" type="email" required bind:value=email /></label>
+            <button type="submit">"Sign up"</button>
+        </form>
+        <output id="signup-result">{move || result.get()}</output>
+    }
+}
+
+/// Posts the signup and shows what the backend answered.
+#[cfg(target_arch = "wasm32")]
+fn send(email: String, tracking_id: Option<String>, result: RwSignal<String>) {
+    leptos::task::spawn_local(async move {
+        result.set(crate::signup::post(&email, tracking_id.as_deref()).await);
+    });
+}
+
+/// Event handlers only run in the browser; the server build has no form to send.
+#[cfg(not(target_arch = "wasm32"))]
+fn send(_email: String, _tracking_id: Option<String>, _result: RwSignal<String>) {}

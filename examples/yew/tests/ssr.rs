@@ -1,0 +1,142 @@
+//! The `yew` feature under Yew's server renderer, natively: no panic and no browser access
+//! (a browser call would not even link natively); `use_tracking_id` gives the
+//! `RequestTrackingId` context (the request's valid `ta_tid` cookie) or `None`. Also the
+//! mapping of `<Analytics />`'s props to `Options`.
+
+use taapit_capture::yew::{use_tracking_id, Analytics, AnalyticsProps, RequestTrackingId};
+use taapit_capture::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
+use taapit_yew_example::App;
+use yew::prelude::*;
+use yew::LocalServerRenderer;
+
+#[derive(Properties, PartialEq, Clone)]
+struct RootProps {
+    /// The request's Cookie header; `None`: no `RequestTrackingId` context at all.
+    cookie_header: Option<String>,
+}
+
+#[function_component]
+fn ShowId() -> Html {
+    let id = use_tracking_id();
+    html! { <p>{ id.unwrap_or_else(|| "none".into()) }</p> }
+}
+
+#[function_component]
+fn Root(props: &RootProps) -> Html {
+    let page = html! { <><Analytics attribution={Attribution::FirstClick} /><ShowId /><App /></> };
+    match &props.cookie_header {
+        Some(header) => html! {
+            <ContextProvider<RequestTrackingId> context={RequestTrackingId::from_cookie_header(header)}>
+                { page }
+            </ContextProvider<RequestTrackingId>>
+        },
+        None => page,
+    }
+}
+
+async fn render(cookie_header: Option<&str>) -> String {
+    let props = RootProps {
+        cookie_header: cookie_header.map(str::to_owned),
+    };
+    LocalServerRenderer::<Root>::with_props(props)
+        .hydratable(false)
+        .render()
+        .await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_valid_cookie_is_the_server_value() {
+    let html = render(Some("theme=dark; ta_tid=rLnWe1uz9t282v7g")).await;
+    assert!(html.starts_with("<p>rLnWe1uz9t282v7g</p>"), "{html}");
+    assert!(
+        html.contains(r#"<output id="tracking-id">rLnWe1uz9t282v7g</output>"#),
+        "{html}"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_invalid_cookie_is_none() {
+    for header in [
+        "ta_tid=%3Cscript%3E",
+        "ta_tid=a%3Bb",
+        "ta_tid=",
+        "other=abc",
+        &format!("ta_tid={}", "A".repeat(129)),
+    ] {
+        let html = render(Some(header)).await;
+        assert!(html.starts_with("<p>none</p>"), "{header:?}: {html}");
+        assert!(
+            html.contains(r#"<output id="tracking-id">none</output>"#),
+            "{header:?}: {html}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_context_is_none() {
+    let html = render(None).await;
+    assert!(html.starts_with("<p>none</p>"), "{html}");
+}
+
+#[test]
+fn request_tracking_id_reads_the_first_valid_value() {
+    assert_eq!(
+        RequestTrackingId::from_cookie_header("ta_tid=%3Cx%3E; ta_tid=good")
+            .0
+            .as_deref(),
+        Some("good")
+    );
+    assert_eq!(
+        RequestTrackingId::from_cookie_header_named("ta_tid=a; my_tid=b", "my_tid")
+            .0
+            .as_deref(),
+        Some("b")
+    );
+    assert_eq!(
+        RequestTrackingId::from_cookie_header(""),
+        RequestTrackingId(None)
+    );
+}
+
+#[test]
+fn props_default_to_options_default() {
+    assert_eq!(
+        yew::props!(AnalyticsProps {}).to_options(),
+        Options::default()
+    );
+}
+
+#[test]
+fn each_prop_maps_to_its_option() {
+    let props = yew::props!(AnalyticsProps {
+        params: vec!["tid".to_owned()],
+        cookie_name: "my_tid".to_owned(),
+        expires_in_days: 30,
+        domain: DomainOption::Host,
+        attribution: Attribution::FirstClick,
+        same_site: SameSite::None,
+        secure: Secure::Never,
+        consent: Consent::Pending,
+        strip_param: true,
+        storage_fallback: false,
+        debug: true,
+        outbound: vec!["shop.example.net".to_owned()],
+    });
+    assert_eq!(
+        props.to_options(),
+        Options {
+            params: vec!["tid".into()],
+            cookie_name: "my_tid".into(),
+            expires_in_days: 30,
+            domain: DomainOption::Host,
+            attribution: Attribution::FirstClick,
+            same_site: SameSite::None,
+            secure: Secure::Never,
+            consent: Consent::Pending,
+            strip_param: true,
+            storage_fallback: false,
+            debug: true,
+            outbound: vec!["shop.example.net".into()],
+        }
+    );
+}

@@ -1,0 +1,323 @@
+//! Leptos 0.8 integration (feature `leptos`): [`Analytics`] captures the id once the app is
+//! mounted, [`use_tracking_id`] holds the id in effect as a signal.
+//!
+//! ```toml
+//! [dependencies]
+//! taapit-capture = { version = "0.1", features = ["leptos"] }
+//!
+//! [features]
+//! # Server-rendering apps only, as with leptos-use: the server then reads the request's
+//! # cookie and never touches a browser API.
+//! ssr = ["leptos/ssr", "taapit-capture/leptos-ssr"]
+//! ```
+//!
+//! ```no_run
+//! use leptos::prelude::*;
+//! use taapit_capture::leptos::{use_tracking_id, Analytics};
+//!
+//! #[component]
+//! fn App() -> impl IntoView {
+//!     let tracking_id = use_tracking_id();
+//!     view! {
+//!         <Analytics />
+//!         <p>"Tracking id: " {move || tracking_id.get().unwrap_or_default()}</p>
+//!     }
+//! }
+//! ```
+//!
+//! Where the code runs:
+//! - in the browser (`csr` and `hydrate` builds), `Analytics` captures in an effect, after the
+//!   app is mounted, and each [`use_tracking_id`] listens to the page's `taapit:change` event,
+//!   which every surface fires after a capture, clear or consent change: this crate's Rust
+//!   calls ([`clear`], …), the script tag and the npm entry;
+//! - on the server (feature `leptos-ssr`), nothing runs in `Analytics`, and
+//!   [`use_tracking_id`] reads the `ta_tid` cookie of the request that `leptos_axum` provides
+//!   as context (`http::request::Parts`). The value goes to the client with the HTML, so
+//!   hydration starts from the same id the server rendered.
+
+use ::leptos::prelude::*;
+
+pub use crate::calls::{clear, grant_consent, revoke_consent};
+
+use crate::core::cookie::is_valid_name;
+use crate::core::options::DEFAULT_NAME;
+use crate::prelude::*;
+use crate::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
+
+/// Captures the tracking id from the page URL once, after the app is mounted in the browser,
+/// and renders nothing. Put it once at the root of the app. One prop per [`Options`] field,
+/// each with the same default as [`Options::default`].
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use taapit_capture::leptos::Analytics;
+/// use taapit_capture::{Attribution, Consent};
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     view! {
+///         <Analytics attribution=Attribution::FirstClick expires_in_days=60 />
+///         // or, until the visitor accepts the consent banner:
+///         // <Analytics consent=Consent::Pending />
+///     }
+/// }
+/// ```
+///
+/// On the server (feature `leptos-ssr`) and outside wasm32 it does nothing.
+#[allow(clippy::too_many_arguments)] // One prop per option, as the component's users see them.
+#[component]
+pub fn Analytics(
+    /// URL parameters that carry the id, tried in order (default `["ta_tid"]`).
+    #[prop(default = Options::default().params, into)]
+    params: Vec<String>,
+    /// Cookie name (default `"ta_tid"`).
+    #[prop(default = Options::default().cookie_name, into)]
+    cookie_name: String,
+    /// Cookie lifetime in days (default 90, clamped to 1–400).
+    #[prop(default = Options::default().expires_in_days)]
+    expires_in_days: u32,
+    /// Cookie domain (default [`DomainOption::Auto`]).
+    #[prop(default = Options::default().domain)]
+    domain: DomainOption,
+    /// First- or last-click attribution (default [`Attribution::LastClick`]).
+    #[prop(default = Options::default().attribution)]
+    attribution: Attribution,
+    /// `SameSite` (default [`SameSite::Lax`]).
+    #[prop(default = Options::default().same_site)]
+    same_site: SameSite,
+    /// `Secure` (default [`Secure::Auto`]: on `https:` pages).
+    #[prop(default = Options::default().secure)]
+    secure: Secure,
+    /// Consent at capture (default [`Consent::Granted`]).
+    #[prop(default = Options::default().consent)]
+    consent: Consent,
+    /// Remove the tracking parameters from the address bar (default `false`).
+    #[prop(default = Options::default().strip_param)]
+    strip_param: bool,
+    /// Keep the id in `localStorage` when cookies cannot be written (default `true`).
+    #[prop(default = Options::default().storage_fallback)]
+    storage_fallback: bool,
+    /// Log to the console why an id was not stored (default `false`).
+    #[prop(default = Options::default().debug)]
+    debug: bool,
+    /// Hosts whose links get the id at click time (default none).
+    #[prop(default = Options::default().outbound, into)]
+    outbound: Vec<String>,
+) -> impl IntoView {
+    let options = Options {
+        params,
+        cookie_name,
+        expires_in_days,
+        domain,
+        attribution,
+        same_site,
+        secure,
+        consent,
+        strip_param,
+        storage_fallback,
+        debug,
+        outbound,
+    };
+    capture_after_mount(options);
+}
+
+impl AnalyticsProps {
+    /// The [`Options`] these props stand for (what `<Analytics />` captures with).
+    ///
+    /// ```
+    /// use taapit_capture::leptos::AnalyticsProps;
+    /// use taapit_capture::{Attribution, Options};
+    /// let props = AnalyticsProps::builder().attribution(Attribution::FirstClick).build();
+    /// assert_eq!(
+    ///     props.to_options(),
+    ///     Options { attribution: Attribution::FirstClick, ..Options::default() }
+    /// );
+    /// ```
+    pub fn to_options(&self) -> Options {
+        Options {
+            params: self.params.clone(),
+            cookie_name: self.cookie_name.clone(),
+            expires_in_days: self.expires_in_days,
+            domain: self.domain.clone(),
+            attribution: self.attribution,
+            same_site: self.same_site,
+            secure: self.secure,
+            consent: self.consent,
+            strip_param: self.strip_param,
+            storage_fallback: self.storage_fallback,
+            debug: self.debug,
+            outbound: self.outbound.clone(),
+        }
+    }
+}
+
+/// The options of [`use_tracking_id_with_options`], built from their defaults (the leptos-use
+/// way).
+///
+/// ```
+/// use taapit_capture::leptos::UseTrackingIdOptions;
+/// let options = UseTrackingIdOptions::default().cookie_name("my_tid");
+/// assert_eq!(options.cookie_name, "my_tid");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UseTrackingIdOptions {
+    /// The cookie the server reads from the request (default `"ta_tid"`): the same name as
+    /// `<Analytics cookie_name=… />`. An invalid cookie name reads `"ta_tid"`, as in capture.
+    pub cookie_name: String,
+}
+
+impl Default for UseTrackingIdOptions {
+    fn default() -> Self {
+        UseTrackingIdOptions {
+            cookie_name: DEFAULT_NAME.to_owned(),
+        }
+    }
+}
+
+impl UseTrackingIdOptions {
+    /// Sets [`cookie_name`](Self::cookie_name).
+    ///
+    /// ```
+    /// use taapit_capture::leptos::UseTrackingIdOptions;
+    /// assert_eq!(UseTrackingIdOptions::default().cookie_name("t").cookie_name, "t");
+    /// ```
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie_name = name.into();
+        self
+    }
+}
+
+/// The tracking id in effect, as a signal: `None` until one is captured, then the id, updated
+/// after every capture, clear and consent change made on the page (by this crate's Rust calls,
+/// the script tag or the npm entry: they all fire `taapit:change`). Never an invalid value.
+///
+/// On the server (feature `leptos-ssr`) it is the request's valid `ta_tid` cookie, or `None`.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use taapit_capture::leptos::use_tracking_id;
+///
+/// #[component]
+/// fn Signup() -> impl IntoView {
+///     let tracking_id = use_tracking_id();
+///     view! {
+///         <Show when=move || tracking_id.get().is_some() fallback=|| "No tracking id">
+///             "Tracking id: " {move || tracking_id.get()}
+///         </Show>
+///         <button on:click=|_| taapit_capture::leptos::clear()>"Forget me"</button>
+///     }
+/// }
+/// ```
+pub fn use_tracking_id() -> Signal<Option<String>> {
+    use_tracking_id_with_options(UseTrackingIdOptions::default())
+}
+
+/// [`use_tracking_id`] with options.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use taapit_capture::leptos::{use_tracking_id_with_options, Analytics, UseTrackingIdOptions};
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     let tracking_id =
+///         use_tracking_id_with_options(UseTrackingIdOptions::default().cookie_name("my_tid"));
+///     view! { <Analytics cookie_name="my_tid" /> <p>{move || tracking_id.get()}</p> }
+/// }
+/// ```
+pub fn use_tracking_id_with_options(options: UseTrackingIdOptions) -> Signal<Option<String>> {
+    let cookie_name = if is_valid_name(&options.cookie_name) {
+        options.cookie_name
+    } else {
+        DEFAULT_NAME.to_owned()
+    };
+    // Server: read from the request and written into the HTML; hydration: read back from the
+    // HTML (not from the page, which a script may have changed since), so both render the
+    // same; client-side rendering: read from the page.
+    let initial = SharedValue::new(|| initial_tracking_id(&cookie_name)).into_inner();
+    let tracking_id = RwSignal::new(initial);
+    follow_changes(tracking_id);
+    tracking_id.into()
+}
+
+/// Whether this build runs in the browser: wasm32, and not a server build (`leptos-ssr`, which
+/// a server on a wasm32 edge runtime may turn on).
+macro_rules! browser_only {
+    ($($item:item)*) => {
+        $(#[cfg(all(target_arch = "wasm32", not(feature = "leptos-ssr")))] $item)*
+    };
+}
+macro_rules! not_browser {
+    ($($item:item)*) => {
+        $(#[cfg(not(all(target_arch = "wasm32", not(feature = "leptos-ssr"))))] $item)*
+    };
+}
+
+browser_only! {
+    fn capture_after_mount(options: Options) {
+        // An effect runs once the view is mounted (or hydrated), in the browser only; it
+        // reads no signal, so it never runs again.
+        Effect::new(move |_| {
+            crate::capture(&options);
+        });
+    }
+
+    fn initial_tracking_id(_cookie_name: &str) -> Option<String> {
+        crate::tracking_id()
+    }
+
+    fn follow_changes(tracking_id: RwSignal<Option<String>>) {
+        let handle = window_event_listener_untyped(crate::change::EVENT, move |event| {
+            tracking_id.set(crate::change::tracking_id_after(&event));
+        });
+        on_cleanup(move || handle.remove());
+        // After hydration, the page's own value (which the mirror or a capture made before the
+        // app loaded may have set) replaces the server's.
+        Effect::new(move |_| tracking_id.set(crate::tracking_id()));
+    }
+}
+
+not_browser! {
+    fn capture_after_mount(_options: Options) {}
+
+    fn follow_changes(_tracking_id: RwSignal<Option<String>>) {}
+}
+
+#[cfg(feature = "leptos-ssr")]
+fn initial_tracking_id(cookie_name: &str) -> Option<String> {
+    let request = use_context::<http::request::Parts>()?;
+    request_tracking_id(&request.headers, cookie_name)
+}
+
+#[cfg(all(not(feature = "leptos-ssr"), not(target_arch = "wasm32")))]
+fn initial_tracking_id(_cookie_name: &str) -> Option<String> {
+    None
+}
+
+/// The valid `ta_tid` cookie of a request's headers, as [`use_tracking_id`] reads it on the
+/// server: for handlers beside the app (a signup endpoint, a server function). The first valid
+/// value of every `Cookie` header (HTTP/2 may send several); `None` if there is none.
+///
+/// ```
+/// use http::header::COOKIE;
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert(COOKIE, "theme=dark; ta_tid=abc".parse().unwrap());
+/// assert_eq!(taapit_capture::leptos::tracking_id_from_headers(&headers).as_deref(), Some("abc"));
+/// headers.insert(COOKIE, "ta_tid=%3Cscript%3E".parse().unwrap());
+/// assert_eq!(taapit_capture::leptos::tracking_id_from_headers(&headers), None);
+/// ```
+#[cfg(feature = "leptos-ssr")]
+pub fn tracking_id_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    request_tracking_id(headers, DEFAULT_NAME)
+}
+
+/// The valid tracking id of a request's `Cookie` headers (HTTP/2 may split them), if any.
+#[cfg(feature = "leptos-ssr")]
+fn request_tracking_id(headers: &http::HeaderMap, cookie_name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|jar| crate::core::cookie::tracking_id_in(jar, cookie_name))
+        .map(str::to_owned)
+}

@@ -1,0 +1,264 @@
+//! Yew 0.23 integration (feature `yew`): [`Analytics`] captures the id in an effect,
+//! [`use_tracking_id`] holds the id in effect and re-renders when it changes.
+//!
+//! ```toml
+//! [dependencies]
+//! taapit-capture = { version = "0.1", features = ["yew"] }
+//! ```
+//!
+//! ```no_run
+//! use taapit_capture::yew::{use_tracking_id, Analytics};
+//! use yew::prelude::*;
+//!
+//! #[function_component]
+//! fn App() -> Html {
+//!     let tracking_id = use_tracking_id();
+//!     html! {
+//!         <>
+//!             <Analytics />
+//!             <p>{ "Tracking id: " }{ tracking_id.unwrap_or_default() }</p>
+//!         </>
+//!     }
+//! }
+//! ```
+//!
+//! Server rendering is safe: the browser is only touched in effects, which Yew runs in the
+//! browser only, and in the first render on wasm32. A server-rendering app gives the request's
+//! id to [`use_tracking_id`] with a [`RequestTrackingId`] context (and the same value to the
+//! hydrating client, so both render the same).
+
+use ::yew::prelude::*;
+
+pub use crate::calls::{clear, grant_consent, revoke_consent};
+
+use crate::core::options::DEFAULT_NAME;
+use crate::prelude::*;
+use crate::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
+
+/// The props of [`Analytics`]: one per [`Options`] field, each with the same default as
+/// [`Options::default`].
+///
+/// ```
+/// use taapit_capture::yew::AnalyticsProps;
+/// use taapit_capture::Options;
+/// let props = yew::props!(AnalyticsProps { expires_in_days: 60 });
+/// assert_eq!(props.to_options(), Options { expires_in_days: 60, ..Options::default() });
+/// ```
+#[derive(Properties, Clone, Debug, PartialEq)]
+pub struct AnalyticsProps {
+    /// URL parameters that carry the id, tried in order (default `["ta_tid"]`).
+    #[prop_or_else(|| Options::default().params)]
+    pub params: Vec<String>,
+    /// Cookie name (default `"ta_tid"`).
+    #[prop_or_else(|| Options::default().cookie_name)]
+    pub cookie_name: String,
+    /// Cookie lifetime in days (default 90, clamped to 1–400).
+    #[prop_or_else(|| Options::default().expires_in_days)]
+    pub expires_in_days: u32,
+    /// Cookie domain (default [`DomainOption::Auto`]).
+    #[prop_or_else(|| Options::default().domain)]
+    pub domain: DomainOption,
+    /// First- or last-click attribution (default [`Attribution::LastClick`]).
+    #[prop_or_else(|| Options::default().attribution)]
+    pub attribution: Attribution,
+    /// `SameSite` (default [`SameSite::Lax`]).
+    #[prop_or_else(|| Options::default().same_site)]
+    pub same_site: SameSite,
+    /// `Secure` (default [`Secure::Auto`]: on `https:` pages).
+    #[prop_or_else(|| Options::default().secure)]
+    pub secure: Secure,
+    /// Consent at capture (default [`Consent::Granted`]).
+    #[prop_or_else(|| Options::default().consent)]
+    pub consent: Consent,
+    /// Remove the tracking parameters from the address bar (default `false`).
+    #[prop_or_else(|| Options::default().strip_param)]
+    pub strip_param: bool,
+    /// Keep the id in `localStorage` when cookies cannot be written (default `true`).
+    #[prop_or_else(|| Options::default().storage_fallback)]
+    pub storage_fallback: bool,
+    /// Log to the console why an id was not stored (default `false`).
+    #[prop_or_else(|| Options::default().debug)]
+    pub debug: bool,
+    /// Hosts whose links get the id at click time (default none).
+    #[prop_or_else(|| Options::default().outbound)]
+    pub outbound: Vec<String>,
+}
+
+impl AnalyticsProps {
+    /// The [`Options`] these props stand for (what `<Analytics />` captures with).
+    ///
+    /// ```
+    /// use taapit_capture::yew::AnalyticsProps;
+    /// use taapit_capture::{Consent, Options};
+    /// let props = yew::props!(AnalyticsProps { consent: Consent::Pending });
+    /// assert_eq!(props.to_options(), Options { consent: Consent::Pending, ..Options::default() });
+    /// ```
+    pub fn to_options(&self) -> Options {
+        Options {
+            params: self.params.clone(),
+            cookie_name: self.cookie_name.clone(),
+            expires_in_days: self.expires_in_days,
+            domain: self.domain.clone(),
+            attribution: self.attribution,
+            same_site: self.same_site,
+            secure: self.secure,
+            consent: self.consent,
+            strip_param: self.strip_param,
+            storage_fallback: self.storage_fallback,
+            debug: self.debug,
+            outbound: self.outbound.clone(),
+        }
+    }
+}
+
+/// Captures the tracking id from the page URL once, in an effect after the first render, and
+/// renders nothing. Put it once at the root of the app.
+///
+/// ```no_run
+/// use taapit_capture::yew::Analytics;
+/// use taapit_capture::{Attribution, Consent};
+/// use yew::prelude::*;
+///
+/// #[function_component]
+/// fn App() -> Html {
+///     html! {
+///         <>
+///             <Analytics attribution={Attribution::FirstClick} expires_in_days={60} />
+///             // or, until the visitor accepts the consent banner:
+///             // <Analytics consent={Consent::Pending} />
+///         </>
+///     }
+/// }
+/// ```
+#[function_component]
+pub fn Analytics(props: &AnalyticsProps) -> Html {
+    let options = props.to_options();
+    // Empty dependencies: once, after the first render (Yew runs no effect on the server).
+    use_effect_with((), move |_| capture(&options));
+    Html::default()
+}
+
+/// The tracking id of the request being rendered on the server, for [`use_tracking_id`]:
+/// provide it as context around the app (and the same value on the hydrating client).
+///
+/// ```
+/// use taapit_capture::yew::RequestTrackingId;
+/// use yew::prelude::*;
+///
+/// #[derive(Properties, PartialEq)]
+/// struct RootProps {
+///     cookie_header: String,
+/// }
+///
+/// #[function_component]
+/// fn Root(props: &RootProps) -> Html {
+///     let id = RequestTrackingId::from_cookie_header(&props.cookie_header);
+///     html! {
+///         <ContextProvider<RequestTrackingId> context={id}>
+///             // <App />
+///         </ContextProvider<RequestTrackingId>>
+///     }
+/// }
+///
+/// let id = RequestTrackingId::from_cookie_header("theme=dark; ta_tid=abc");
+/// assert_eq!(id.0.as_deref(), Some("abc"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestTrackingId(pub Option<String>);
+
+impl RequestTrackingId {
+    /// The valid `ta_tid` of a request's `Cookie` header; an absent or invalid one is `None`.
+    ///
+    /// ```
+    /// use taapit_capture::yew::RequestTrackingId;
+    /// assert_eq!(RequestTrackingId::from_cookie_header("ta_tid=a%3Bb").0, None);
+    /// ```
+    pub fn from_cookie_header(header: &str) -> Self {
+        Self::from_cookie_header_named(header, DEFAULT_NAME)
+    }
+
+    /// [`from_cookie_header`](Self::from_cookie_header) for a cookie named `cookie_name`
+    /// (the `cookie_name` of `<Analytics />`).
+    ///
+    /// ```
+    /// use taapit_capture::yew::RequestTrackingId;
+    /// let id = RequestTrackingId::from_cookie_header_named("my_tid=xyz", "my_tid");
+    /// assert_eq!(id.0.as_deref(), Some("xyz"));
+    /// ```
+    pub fn from_cookie_header_named(header: &str, cookie_name: &str) -> Self {
+        RequestTrackingId(
+            crate::core::cookie::tracking_id_in(header, cookie_name).map(str::to_owned),
+        )
+    }
+}
+
+/// The tracking id in effect: `None` until one is captured, then the id; the component
+/// re-renders after every capture, clear and consent change on the page (by this crate's Rust
+/// calls, the script tag or the npm entry: they all fire `taapit:change`). Never an invalid
+/// value. On the server, the [`RequestTrackingId`] context, else `None`.
+///
+/// ```no_run
+/// use taapit_capture::yew::use_tracking_id;
+/// use yew::prelude::*;
+///
+/// #[function_component]
+/// fn Signup() -> Html {
+///     let tracking_id = use_tracking_id();
+///     let forget = Callback::from(|_| taapit_capture::yew::clear());
+///     html! {
+///         <>
+///             <p>{ tracking_id.unwrap_or_else(|| "No tracking id".into()) }</p>
+///             <button onclick={forget}>{ "Forget me" }</button>
+///         </>
+///     }
+/// }
+/// ```
+#[hook]
+pub fn use_tracking_id() -> Option<String> {
+    let from_request = use_context::<RequestTrackingId>();
+    let tracking_id = use_state_eq(move || match from_request {
+        Some(RequestTrackingId(id)) => id,
+        None => page_tracking_id(),
+    });
+    {
+        let tracking_id = tracking_id.clone();
+        use_effect_with((), move |_| follow_changes(tracking_id));
+    }
+    (*tracking_id).clone()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn capture(options: &Options) {
+    crate::capture(options);
+}
+
+#[cfg(target_arch = "wasm32")]
+fn page_tracking_id() -> Option<String> {
+    crate::tracking_id()
+}
+
+/// Sets `tracking_id` from the page now (a server-rendered value may be stale), then after each
+/// `taapit:change`; the returned guard removes the listener when the component goes.
+#[cfg(target_arch = "wasm32")]
+fn follow_changes(tracking_id: UseStateHandle<Option<String>>) -> impl FnOnce() {
+    tracking_id.set(crate::tracking_id());
+    let listener = web_sys::window().map(|window| {
+        gloo_events::EventListener::new(&window, crate::change::EVENT, move |event| {
+            tracking_id.set(crate::change::tracking_id_after(event));
+        })
+    });
+    move || drop(listener)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn capture(_options: &Options) {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn page_tracking_id() -> Option<String> {
+    None
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn follow_changes(_tracking_id: UseStateHandle<Option<String>>) -> impl FnOnce() {
+    || ()
+}
