@@ -2,7 +2,7 @@
 //! and its loader (`pkg-template/loader.js`), defined here once.
 //!
 //! The loader reads the same codes from `pkg-template/contract.js`, which is generated from
-//! these enums ([`javascript`]); `tests/contract.rs` fails when the committed file differs
+//! these enums (`javascript()`, natively); `tests/contract.rs` fails when the committed file differs
 //! (`UPDATE_CONTRACT=1 cargo test --test contract` writes it again) or when the loader has no
 //! handler for a text or a change named here.
 //!
