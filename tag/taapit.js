@@ -42,7 +42,7 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
     for (var key in data) options[key] = data[key];
     if (api.loaded !== undefined) {
       if ('debug' in options) {
-        warn('second copy of the script tag ignored');
+        warn('second script tag ignored');
       }
       return;
     }

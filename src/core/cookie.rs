@@ -192,6 +192,7 @@ pub fn values_of<'a>(jar: &'a str, name: &'a str) -> impl Iterator<Item = &'a st
 /// assert_eq!(tracking_id_in("a=1; ta_tid=a%3Bb; ta_tid=abc", "ta_tid"), Some("abc"));
 /// assert_eq!(tracking_id_in("ta_tid=<script>", "ta_tid"), None);
 /// ```
+#[inline]
 pub fn tracking_id_in<'a>(jar: &'a str, name: &'a str) -> Option<&'a str> {
     values_of(jar, name).find(|v| super::id::is_valid_id(v))
 }

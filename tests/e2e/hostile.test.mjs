@@ -211,7 +211,7 @@ describe('two copies of the script tag', () => {
       const names = (await s.context.cookies()).map((c) => `${c.name}=${c.value}`);
       assert.deepEqual(names, ['first_tag=two-tags'], 'the options of the first tag in document order');
       assert.ok(
-        s.warnings.some((w) => w.includes('second copy of the script tag')),
+        s.warnings.some((w) => w.includes('second script tag ignored')),
         `data-debug warns about the second copy: ${JSON.stringify(s.warnings)}`,
       );
       await page.close();
