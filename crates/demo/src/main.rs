@@ -168,6 +168,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     SPA (Vite + React, npm package)   {}
     landing page (ES module)          {}
     landing page (script tag)         {}
+    Leptos app (client-side)          {}
+    Yew app (client-side)             {}
     leads received, checkout          {}
 
   Backend: Rust (crates/demo, taapit-server), posting to {}
@@ -176,6 +178,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         at(&format!("/spa/?ta_tid={DEMO_ID}")),
         at(&format!("/?ta_tid={DEMO_ID}")),
         at(&format!("/script.html?ta_tid={DEMO_ID}")),
+        at(&format!("/examples/leptos/?ta_tid={DEMO_ID}")),
+        at(&format!("/examples/yew/?ta_tid={DEMO_ID}")),
         at("/leads.html"),
         match &demo.collector {
             Some(collector) => format!("a local mock Taapit collector ({})", collector.url()),
