@@ -17,16 +17,18 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { PKG_DIR, REPO_ROOT } from '../../scripts/server.mjs';
+import { PKG_DIR } from '../../scripts/server.mjs';
 import {
   assertPkgBuilt,
   CHILD_ENV,
+  freePort,
+  npm,
+  NPM_CACHE,
   DAY,
   gotoOk,
   idCookies,
@@ -37,7 +39,6 @@ import {
 } from './support.mjs';
 
 const run = promisify(execFile);
-const NPM_CACHE = path.join(REPO_ROOT, 'tests/e2e/.tmp/npm-cache');
 
 /** What the fresh app installs besides the tarball (exact versions: the test is repeatable). */
 const VERSIONS = {
@@ -168,22 +169,7 @@ let work; // temporary directory outside the repository
 let app;
 let browser;
 
-async function npm(args, cwd) {
-  return run('npm', [...args, '--cache', NPM_CACHE, '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd,
-    env: CHILD_ENV,
-    timeout: 300_000,
-    maxBuffer: 16 << 20,
-  });
-}
 
-async function freePort() {
-  const probe = net.createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** `next build` into `distDir` (`--webpack` when asked); fails with Next's output. */
 async function nextBuild(distDir, bundlerArgs) {

@@ -16,18 +16,20 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { PKG_DIR, REPO_ROOT, startHttpServer, startHttpsServer } from '../../scripts/server.mjs';
+import { PKG_DIR, startHttpServer, startHttpsServer } from '../../scripts/server.mjs';
 import {
   assertExpiresIn,
   assertPkgBuilt,
   cookieHelpers,
   CHILD_ENV,
+  freePort,
+  npm,
+  NPM_CACHE,
   DAY,
   gotoOk,
   HOSTILE,
@@ -44,7 +46,6 @@ import {
 
 const run = promisify(execFile);
 
-const NPM_CACHE = path.join(REPO_ROOT, 'tests/e2e/.tmp/npm-cache');
 
 /** Versions installed into the fresh app (Vite 8 needs npm 11; npm 10 gets Vite 7). */
 const VERSIONS = { react: '19.3.1', 'react-dom': '19.3.1', webpack: '5.112.2', 'webpack-cli': '6.0.1' };
@@ -149,14 +150,6 @@ let tarball;
 let packed; // `npm pack --json` output for the tarball
 let browser;
 
-async function npm(args, cwd) {
-  return run('npm', [...args, '--cache', NPM_CACHE, '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd,
-    env: CHILD_ENV,
-    timeout: 300_000,
-    maxBuffer: 16 << 20,
-  });
-}
 
 before(
   async () => {
@@ -264,13 +257,6 @@ function viteBuild() {
   return built;
 }
 
-async function freePort() {
-  const probe = net.createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('npm package (npm pack → fresh Vite / webpack + React app outside the repo)', () => {
   test('the tarball holds every entry of the exports map and nothing else', async () => {

@@ -3,12 +3,15 @@
 // itself (node --test picks up only *.test.mjs here).
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { chromium } from 'playwright-core';
 
-import { makeSelfSignedCert, PKG_DIR } from '../../scripts/server.mjs';
+import { makeSelfSignedCert, PKG_DIR, REPO_ROOT } from '../../scripts/server.mjs';
 
 /** The browser: Debian's Chromium unless CHROMIUM_PATH says otherwise. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -35,6 +38,28 @@ export function launchChromium({ https = true, args: extra = [] } = {}) {
 /** The environment of child processes (npm, vite, node): not node:test subprocesses. */
 export const CHILD_ENV = { ...process.env };
 delete CHILD_ENV.NODE_TEST_CONTEXT;
+
+/** Where the fresh apps' npm downloads go (gitignored): only a machine's first run reaches the registry. */
+export const NPM_CACHE = path.join(REPO_ROOT, 'tests/e2e/.tmp/npm-cache');
+
+/** Runs `npm <args>` in `cwd` with the test cache, quietly; rejects with its output on failure. */
+export function npm(args, cwd) {
+  return promisify(execFile)('npm', [...args, '--cache', NPM_CACHE, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    env: CHILD_ENV,
+    timeout: 300_000,
+    maxBuffer: 16 << 20,
+  });
+}
+
+/** A TCP port free on 127.0.0.1 now (for a server the test starts as another process). */
+export async function freePort() {
+  const probe = net.createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 /** The cookie (and URL parameter) name. */
 export const NAME = 'ta_tid';
