@@ -71,6 +71,8 @@ export function contentType(file) {
  * @param {Record<string, (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void>} [options.routes]
  *   exact path → handler, tried before the files (the demo's API)
  * @param {(line: string) => void} [options.log] called once per request
+ * @param {number} [options.maxHeaderSize] the longest request head accepted, in bytes (Node's
+ *   default, 16 KiB, refuses longer addresses with 431)
  * @returns {Promise<{ server: import('node:http').Server, protocol: 'http' | 'https', port: number,
  *   origin: string, url: (host?: string, pathAndQuery?: string) => string, close: () => Promise<void> }>}
  */
@@ -81,6 +83,7 @@ export async function startServer({
   port = 0,
   routes = {},
   log,
+  maxHeaderSize,
 } = {}) {
   const table = Object.entries(mounts)
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, path.resolve(dir)])
@@ -96,9 +99,10 @@ export async function startServer({
     });
     if (log) res.on('finish', () => log(`${res.statusCode} ${req.method} ${req.url}`));
   };
+  const limits = maxHeaderSize ? { maxHeaderSize } : {};
   const server = tls
-    ? https.createServer({ key: tls.key, cert: tls.cert }, handler)
-    : http.createServer(handler);
+    ? https.createServer({ key: tls.key, cert: tls.cert, ...limits }, handler)
+    : http.createServer(limits, handler);
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);

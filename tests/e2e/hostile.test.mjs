@@ -1,255 +1,638 @@
-// Hostile pages, for the script tag (pkg/taapit.js) in Chromium on real host names over HTTPS:
-// a page that replaced Array.prototype.push (no-op or throwing) or set Object.prototype.then
-// before the script, client-side navigation (taapit.capture() after history.pushState), two
-// copies of the script tag that arrive in the opposite of document order, and two tabs landing
-// at the same time on two hosts of one site. Each ends with no uncaught page error, ready()
-// called and the id kept.
+// Hostile pages, for the script tag (pkg/taapit.js), in Chromium, Firefox ESR and WebKitGTK on
+// real host names over HTTPS (tests/e2e/engines/). Every case ends with: no uncaught error in
+// the page, ready() called (queued before the load, and again after it), and the id kept where
+// the browser lets any storage work: the cookie, else the localStorage mirror, else memory. Each
+// test asserts exactly where: the events' `storage`, getTrackingId(), the browser's cookie jar
+// and the mirror entry.
+//
+// - The browser set up otherwise: a sandboxed iframe, cookies turned off, all cookies blocked,
+//   a file: page.
+// - The page changed before the script: a consent manager's document.cookie that drops or
+//   throws on writes; JSON.parse, String.prototype.split, URL or Array.prototype.push replaced;
+//   Object.prototype.then set.
+// - Big input: a jar of 170 cookies plus a 4 KB one, queries of 60 KB and 1.5 MB, 2,000
+//   parameters, 50 `ta_tid` with the valid one last.
+// - How the script arrives: `defer`, injected after load by a tag manager, two copies of the
+//   tag, client-side navigation, two tabs landing at once on two hosts of one site.
+//
+// Where an engine cannot be set up for a case, that engine's test is skipped with the reason
+// (SETUPS below; ENGINE in tests/e2e/engines/index.mjs), never passed.
+//
+// Needs pkg/ built (`bash scripts/build.sh`). Run with `bash scripts/test-e2e.sh`.
 
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 
-import { makeSelfSignedCert, PKG_DIR, startHttpsServer } from '../../scripts/server.mjs';
-import {
-  assertPkgBuilt,
-  cookieHelpers,
-  gotoOk,
-  inHttpsContext,
-  launchChromium,
-  NAME,
-  sendHtml,
-  watchPage,
-} from './support.mjs';
+import { PKG_DIR, startHttpsServer } from '../../scripts/server.mjs';
+import { ENGINE, ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
+import { assertPkgBuilt, DAY, HOSTILE, hostsCert, NAME, sendHtml, SLACK } from './support.mjs';
 
 /** The README's stub snippet, verbatim. */
 const STUB = `window.taapit = window.taapit || { q: [] };
 ['ready', 'capture', 'getTrackingId', 'clearTrackingId', 'grantConsent', 'revokeConsent', 'decorateUrl'].forEach(function (m) { taapit[m] = taapit[m] || function () { taapit.q[taapit.q.length] = [m, arguments]; }; });`;
 
-/** How many pairs of tabs land together in the concurrency test, and how many at a time. */
-const PAIRS = Number(process.env.TAAPIT_PAIRS || 200);
-const AT_ONCE = 8;
+/** Where the mirror lives: `localStorage['taapit:ta_tid']`. */
+const MIRROR = `taapit:${NAME}`;
+/** The default lifetime of the cookie and the mirror, in days. */
+const DEFAULT_DAYS = 90;
+/** The host the single-page cases land on; the cookie goes to its site, `.example.com`. */
+const HOST = 'app.example.com';
+const SITE = '.example.com';
+
+/**
+ * What every test page reports once its ready() callbacks have run: one queued with the stub
+ * before the script, and one more registered after the load. It reports through its title
+ * (read by the browser, not by a script in the page, so pages that broke the built-ins a
+ * driver's scripts use still report); a page in a frame posts it to its parent, which shows
+ * it as its title. Index writes, not push: some pages replace Array.prototype.push.
+ *   ready: the id each callback saw (getTrackingId()), loaded: taapit.loaded,
+ *   events: the taapit:change events, errors: uncaught errors the page saw itself (a frame's
+ *   are not the driver's to see), mirror: localStorage['taapit:ta_tid'] ("unavailable" when
+ *   reading throws), cookie: document.cookie.
+ */
+const REPORTER = `window.report = { ready: [], events: [], errors: [] };
+addEventListener('error', function (e) { report.errors[report.errors.length] = String(e.message); });
+addEventListener('taapit:change', function (e) {
+  var d = e.detail;
+  report.events[report.events.length] = { call: d.call, trackingId: d.trackingId, storage: d.storage || null };
+});
+${STUB}
+taapit.ready(function (t) {
+  report.ready[report.ready.length] = t.getTrackingId();
+  setTimeout(function () {
+    taapit.ready(function (again) {
+      report.ready[report.ready.length] = again.getTrackingId();
+      report.loaded = again.loaded;
+      try { report.mirror = localStorage.getItem('${MIRROR}'); } catch (e) { report.mirror = 'unavailable'; }
+      try { report.cookie = document.cookie; } catch (e) { report.cookie = 'unavailable'; }
+      var text = JSON.stringify(report);
+      if (parent !== window) parent.postMessage(text, '*');
+      else document.title = text;
+    });
+  }, 0);
+});`;
+
+/** The script tag as a site puts it. */
+const TAG = '<script src="/pkg/taapit.js" async></script>';
+
+/**
+ * Browsers set up otherwise than installed, engine by engine (`launchEngine`'s `profile`), or
+ * why the engine cannot be set up so (`skip`). `kept`: where the id must then be.
+ */
+const SETUPS = {
+  'cookies turned off, localStorage on': {
+    kept: 'localStorage',
+    // Chromium's switch for a document whose cookies are off: navigator.cookieEnabled false,
+    // document.cookie reads "" and ignores writes.
+    chromium: { documentCookieDisabled: true },
+    firefox: {
+      skip:
+        'Firefox has no setting that refuses cookies and keeps localStorage: network.cookie.cookieBehavior = 2 and a site permission that blocks cookies deny localStorage too (the next case)',
+    },
+    webkit: { args: ['--cookies-policy=never'] },
+  },
+  'all cookies blocked': {
+    kept: 'memory',
+    // Settings → "Block all cookies" (site data too): localStorage throws SecurityError.
+    chromium: { preferences: { profile: { default_content_setting_values: { cookies: 2 } } } },
+    // "Block all cookies": network.cookie.cookieBehavior = 2 (localStorage throws too).
+    firefox: { prefs: { 'network.cookie.cookieBehavior': 2 } },
+    // WebKitGTK keeps cookies and storage apart: cookies never accepted, localStorage off.
+    webkit: { args: ['--cookies-policy=never', '--enable-html5-local-storage=false'] },
+  },
+};
+
+/**
+ * The browser of the other cases. Chromium: each tab in a renderer process of its own, even for
+ * two hosts of one site (Chromium otherwise reuses one process for a site's tabs, which runs
+ * their scripts one after the other and never lets two landings interleave).
+ */
+const DEFAULT_PROFILE = { chromium: { args: ['--disable-features=ProcessPerSiteUpToMainFrameThreshold'] } };
+
+/**
+ * Pairs of tabs landing together on two hosts of one site, per engine, and how many pairs at a
+ * time. Chromium: its contexts run in parallel (8 pairs, 16 tabs at once). Firefox and
+ * WebKitGTK: one WebDriver session, whose commands run one at a time, so one pair at a time
+ * (about 0.x s each: the count keeps the file's run short).
+ */
+const PAIRS = { chromium: 200, firefox: 60, webkit: 60 };
+const PAIRS_AT_ONCE = { chromium: 8, firefox: 1, webkit: 1 };
 
 let server;
-let browser;
+const harness = new PageHarness();
 const pages = new Map();
+/** Script requests held until the other tab of their pair asks too: pair → responders. */
+const barrier = new Map();
+let fileDir;
 
 /** Registers a page (its whole HTML); returns its `page` query value. */
 function makePage(html) {
   const id = String(pages.size + 1);
-  pages.set(id, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hostile</title>
-<link rel="icon" href="data:,">${html}</head><body></body></html>`);
+  pages.set(id, html);
   return id;
+}
+
+/** A landing page: the reporter (with the stub), `head`, then `tag` (the script tag). */
+function landingPage({ head = '', tag = TAG, body = '' } = {}) {
+  return makePage(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hostile</title>
+<link rel="icon" href="data:,">
+<script>${REPORTER}</script>
+${head}
+${tag}
+</head><body>${body}</body></html>`);
 }
 
 before(async () => {
   assertPkgBuilt('taapit.js');
-  const tls = await makeSelfSignedCert({ names: ['www.shop.example.com', 'app.example.com'] });
+  const tls = await hostsCert();
   const script = readFileSync(path.join(PKG_DIR, 'taapit.js'));
   server = await startHttpsServer({
     tls,
+    // Landing addresses of 1.5 MB: Node's default refuses a request head over 16 KiB.
+    maxHeaderSize: 4 << 20,
     routes: {
+      ...harness.routes(),
       '/s': (req, res) => {
         const page = pages.get(new URL(req.url, 'http://x').searchParams.get('page'));
-        sendHtml(res, page ?? 'no such page', page ? 200 : 404);
+        sendHtml(res, page ? harness.page(req, page) : 'no such page', page ? 200 : 404);
       },
-      // The script; with `?slow`, answered 400 ms late: a copy that arrives after a later one.
+      // The script. `?slow`: answered 400 ms late (a copy that arrives after a later one).
+      // `?pair=N`: held until both tabs of pair N asked (at most 5 s), then sent to both at
+      // once, so the two landings run at the same moment in every engine.
       '/pkg/taapit.js': (req, res) => {
-        const slow = new URL(req.url, 'http://x').searchParams.has('slow');
-        setTimeout(() => {
+        const query = new URL(req.url, 'http://x').searchParams;
+        const send = () => {
           res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
           res.end(script);
-        }, slow ? 400 : 0);
+        };
+        const pair = query.get('pair');
+        if (query.has('slow')) {
+          setTimeout(send, 400);
+        } else if (pair) {
+          const waiting = barrier.get(pair) ?? [];
+          waiting.push(send);
+          barrier.set(pair, waiting);
+          if (waiting.length === 2) {
+            barrier.delete(pair);
+            for (const go of waiting) go();
+          } else {
+            setTimeout(() => barrier.get(pair) === waiting && (barrier.delete(pair), send()), 5000);
+          }
+        } else {
+          send();
+        }
       },
     },
   });
-  browser = await launchChromium({
-    // Each tab in a renderer process of its own, even for two hosts of one site (Chromium
-    // otherwise reuses one process for a site's tabs, which runs their scripts one after the
-    // other and never lets two captures interleave).
-    args: ['--disable-features=ProcessPerSiteUpToMainFrameThreshold'],
-  });
+  // A file: landing page with the script beside it, as a page saved to disk is.
+  fileDir = mkdtempSync(path.join(tmpdir(), 'taapit-e2e-file-'));
+  copyFileSync(path.join(PKG_DIR, 'taapit.js'), path.join(fileDir, 'taapit.js'));
+  writeFileSync(
+    path.join(fileDir, 'landing.html'),
+    `<!doctype html><html lang="en"><head>${PageHarness.inline()}<meta charset="utf-8"><title>hostile</title>
+<script>${REPORTER}</script>
+<script src="taapit.js" async></script></head><body></body></html>`,
+  );
 });
 
 after(async () => {
-  await browser?.close();
   await server?.close();
+  if (fileDir) rmSync(fileDir, { recursive: true, force: true });
 });
 
-/** Runs `fn(s)` in a fresh context; fails on any uncaught page error. */
-async function inContext(fn) {
-  await inHttpsContext(
-    browser,
-    (context, errors) => {
-      const warnings = [];
-      return {
-        ...cookieHelpers(context),
-        warnings,
-        /** Opens page `id` on `host` with `query`; `init` runs before the page's scripts. */
-        async open(host, id, query, init) {
-          const page = await context.newPage();
-          watchPage(page, errors);
-          page.on('console', (m) => {
-            if (m.type() === 'warning') warnings.push(m.text());
-          });
-          if (init) await page.addInitScript(init);
-          await gotoOk(page, server.url(host, `/s?page=${id}&${query}`));
-          await page.waitForFunction(() => window.taapit?.loaded === true && window.log?.length > 0, null, {
-            timeout: 15_000,
-          });
-          return page;
-        },
-      };
+for (const engine of ENGINES) {
+  describe(`[${engine}] hostile pages`, () => {
+    let browser;
+    before(async () => {
+      browser = await launchEngine(engine, { server, harness, profile: DEFAULT_PROFILE[engine] });
+    });
+    after(async () => {
+      await browser?.close();
+    });
+    /** A fresh browser context; fails the test on any uncaught page error. */
+    const inContext = (fn, on = browser) => inEngineContext(on, (context) => fn(makeSession(context)));
+    suites(engine, inContext);
+    setups(engine, inContext);
+  });
+}
+
+/** Waits until `page` has reported (its title is the report); returns the report. */
+async function reportOf(page, { timeout = 20_000 } = {}) {
+  const t0 = Date.now();
+  for (;;) {
+    const title = await page.title();
+    if (title.startsWith('{')) return JSON.parse(title);
+    if (Date.now() - t0 > timeout) throw new Error(`the page did not report in ${timeout} ms (title ${JSON.stringify(title)})`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The helpers of a test over `context`, a context of the engine's browser. */
+function makeSession(context) {
+  const s = {
+    context,
+    warnings: context.warnings,
+    /** Every cookie a page on `host` is sent whose name starts with `ta_tid` (probes too). */
+    async idCookies(host = HOST) {
+      return (await context.cookies(host)).filter((c) => c.name.startsWith(NAME));
     },
-    fn,
-    'no uncaught error on any page',
+    /** Opens `pageId` on `host` with `query` (raw); returns `{ page, report, before, after }`. */
+    async land(pageId, query, { host = HOST, init } = {}) {
+      const page = await context.newPage();
+      const before = Date.now() / 1000;
+      await page.goto(server.url(host, `/s?page=${pageId}${query ? `&${query}` : ''}`), { init });
+      const report = await reportOf(page);
+      return { page, report, before, after: Date.now() / 1000 };
+    },
+  };
+  return s;
+}
+
+/**
+ * Asserts what every landing ends with: no error the page saw, ready() called before and after
+ * the load with `id`, one capture event that kept `id` in `storage`.
+ */
+function assertLanded(report, id, storage) {
+  assert.deepEqual(report.errors, [], 'no uncaught error in the page');
+  assert.equal(report.loaded, true, 'taapit.loaded');
+  assert.deepEqual(report.ready, [id, id], 'ready() queued before the load and called after it saw the id');
+  assert.deepEqual(report.events, [{ call: 'capture', trackingId: id, storage }], 'one capture, kept there');
+}
+
+/**
+ * Asserts that `id` is kept in `storage` and nowhere else: `cookie` (one `ta_tid` cookie at
+ * `.example.com`, no probe left, no mirror), `localStorage` (the mirror `id|expiry`, 90 days
+ * from the landing `v`; no cookie) or `memory` (neither).
+ */
+async function assertKept(s, v, id, storage) {
+  assertLanded(v.report, id, storage);
+  const cookies = await s.idCookies();
+  if (storage === 'cookie') {
+    assert.deepEqual(
+      cookies.map((c) => [c.name, c.value, c.domain]),
+      [[NAME, id, SITE]],
+      'one ta_tid cookie, on the site, no probe left',
+    );
+    assert.equal(v.report.mirror, null, 'no mirror');
+    return;
+  }
+  assert.deepEqual(cookies, [], 'no ta_tid cookie');
+  if (storage === 'localStorage') {
+    assertMirror(v.report.mirror, id, v);
+  } else {
+    assert.ok([null, 'unavailable'].includes(v.report.mirror), `no mirror: ${v.report.mirror}`);
+  }
+}
+
+/** Asserts the mirror entry holds `id`, expiring 90 days after the landing `v`. */
+function assertMirror(mirror, id, v) {
+  const match = /^(.*)\|(\d+)$/.exec(mirror ?? '');
+  assert.ok(match, `a mirror entry id|expiry: ${mirror}`);
+  assert.equal(match[1], id);
+  const expires = Number(match[2]) / 1000;
+  assert.ok(
+    expires >= v.before + DEFAULT_DAYS * DAY - SLACK && expires <= v.after + DEFAULT_DAYS * DAY + SLACK,
+    `the mirror expires in ${DEFAULT_DAYS} days (${new Date(expires * 1000).toISOString()})`,
   );
 }
 
-/** A page with the stub, a ready() queued before the script, and the script tag. */
-const readyPage = (attrs = '') =>
-  makePage(`<script>${STUB}
-window.log = [];
-taapit.ready(function (t) { log[log.length] = 'ready:' + t.getTrackingId(); });
-</script>
-<script src="/pkg/taapit.js" async${attrs}></script>`);
-
-describe('pages that changed the built-ins before the script', () => {
-  const cases = {
-    'Array.prototype.push is a no-op': () => {
-      Array.prototype.push = function () {
-        return this.length;
-      };
-    },
-    'Array.prototype.push throws': () => {
-      Array.prototype.push = function () {
-        throw new Error('push is off limits');
-      };
-    },
-    'Object.prototype.then is a function': () => {
-      // eslint-disable-next-line no-extend-native
-      Object.prototype.then = function () {};
-    },
-  };
-  // The page reports through its title: Playwright's own evaluate() runs in the page's world
-  // and uses the built-ins these pages broke, while page.title() reads from a world of its own.
-  const id = makePage(`<script>${STUB}
-window.log = [];
-taapit.ready(function (t) {
-  log[log.length] = 'ready:' + t.getTrackingId();
-  setTimeout(function () {
-    taapit.ready(function (again) {
-      log[log.length] = 'later:' + again.getTrackingId();
-      document.title = JSON.stringify({ log: log, loaded: taapit.loaded });
+/** The cases run in the engine's browser as installed. */
+function suites(engine, inContext) {
+  describe('the browser set up otherwise', () => {
+    test('sandboxed iframe (scripts only: no cookie, no localStorage): kept in memory, the frame reports ready()', async () => {
+      const frame = landingPage();
+      const parent = makePage(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>parent</title>
+<link rel="icon" href="data:,">
+<script>addEventListener('message', function (e) { if (typeof e.data == 'string' && e.data.charAt(0) == '{') document.title = e.data; });</script>
+</head><body><iframe sandbox="allow-scripts" src="/s?page=${frame}&${NAME}=sandboxed-frame"></iframe></body></html>`);
+      await inContext(async (s) => {
+        const v = await s.land(parent, '');
+        assertLanded(v.report, 'sandboxed-frame', 'memory');
+        assert.equal(v.report.mirror, 'unavailable', 'the frame cannot reach localStorage');
+        assert.equal(v.report.cookie, 'unavailable', 'the frame cannot reach document.cookie');
+        assert.deepEqual(await s.idCookies(), [], 'no ta_tid cookie');
+        assert.equal(await v.page.evaluate((key) => localStorage.getItem(key), MIRROR), null, "no mirror in the site's storage");
+      });
     });
-  }, 0);
-});
-</script>
-<script src="/pkg/taapit.js" async></script>`);
-  for (const [name, init] of Object.entries(cases)) {
-    test(`${name}: ready() runs, the id is stored, nothing throws`, async () => {
+
+    const file = ENGINE[engine].fileCookies ? 'cookie' : 'localStorage';
+    test(`file: page: kept in the ${file === 'cookie' ? 'cookie' : 'localStorage mirror'} (the engine ${ENGINE[engine].fileCookies ? 'keeps' : 'refuses'} cookies on file:)`, async () => {
       await inContext(async (s) => {
         const page = await s.context.newPage();
-        const errors = [];
-        watchPage(page, errors);
-        await page.addInitScript(init);
-        await gotoOk(page, server.url('app.example.com', `/s?page=${id}&${NAME}=hostile-builtins`));
-        let title = await page.title();
-        for (let i = 0; i < 100 && title === 'hostile'; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          title = await page.title();
+        const before = Date.now() / 1000;
+        await page.goto(`${pathToFileURL(path.join(fileDir, 'landing.html')).href}?${NAME}=file-page`);
+        const report = await reportOf(page);
+        const v = { report, before, after: Date.now() / 1000 };
+        assertLanded(report, 'file-page', file);
+        if (file === 'cookie') {
+          assert.equal(report.cookie, `${NAME}=file-page`, 'the page sees the cookie');
+          assert.equal(report.mirror, null, 'no mirror');
+        } else {
+          assert.equal(report.cookie, '', 'no cookie');
+          assertMirror(report.mirror, 'file-page', v);
         }
-        assert.deepEqual(JSON.parse(title === 'hostile' ? '{}' : title), {
-          log: ['ready:hostile-builtins', 'later:hostile-builtins'],
-          loaded: true,
+        // Leaves nothing on file: behind (the context clears only the hosts it visited).
+        const cleared = await page.evaluate((key) => {
+          window.taapit.clearTrackingId();
+          return [document.cookie, localStorage.getItem(key), window.taapit.getTrackingId()];
+        }, MIRROR);
+        assert.deepEqual(cleared, ['', null, null], 'clearTrackingId() removes it');
+      });
+    });
+  });
+
+  describe('a consent manager wraps document.cookie before the script', () => {
+    // A consent manager lets through the cookies the visitor agreed to, and drops (or throws
+    // on) the writes of the others; reads go to the browser.
+    const wrapper = (mode) => {
+      const native = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
+      Object.defineProperty(document, 'cookie', {
+        configurable: true,
+        get() {
+          return native.get.call(this);
+        },
+        set(value) {
+          if (String(value).startsWith('cmp_consent=')) return native.set.call(this, value);
+          if (mode === 'throws') throw new Error('blocked by the consent manager');
+        },
+      });
+    };
+    for (const mode of ['drops', 'throws']) {
+      test(`one that ${mode === 'drops' ? 'drops' : 'throws on'} writes: kept in the localStorage mirror, nothing thrown`, async () => {
+        const id = landingPage();
+        await inContext(async (s) => {
+          const v = await s.land(id, `${NAME}=consent-${mode}`, { init: [wrapper, mode] });
+          await assertKept(s, v, `consent-${mode}`, 'localStorage');
         });
-        const cookie = await s.theCookie();
-        assert.equal(cookie.value, 'hostile-builtins');
-        assert.equal(cookie.domain, '.example.com');
-        assert.deepEqual(errors, [], 'no uncaught page error');
-        await page.close();
+      });
+    }
+  });
+
+  describe('built-ins replaced before the script', () => {
+    const cases = {
+      'Array.prototype.push is a no-op': () => {
+        Array.prototype.push = function () {
+          return this.length;
+        };
+      },
+      'Array.prototype.push throws': () => {
+        Array.prototype.push = function () {
+          throw new Error('push is off limits');
+        };
+      },
+      'Object.prototype.then is a function': () => {
+        // eslint-disable-next-line no-extend-native
+        Object.prototype.then = function () {};
+      },
+      'JSON.parse throws': () => {
+        JSON.parse = function () {
+          throw new Error('JSON.parse is off limits');
+        };
+      },
+      'String.prototype.split throws': () => {
+        // eslint-disable-next-line no-extend-native
+        String.prototype.split = function () {
+          throw new Error('split is off limits');
+        };
+      },
+      'URL throws': () => {
+        window.URL = function () {
+          throw new Error('URL is off limits');
+        };
+      },
+    };
+    /**
+     * Known failures of the shipped script, each with what goes wrong (run and reported as
+     * TODO, so the run shows them; remove an entry when the script is fixed).
+     */
+    const known = {
+      'String.prototype.split throws':
+        "tag/taapit.js calls src.split('?') when it runs (finding copies of the tag): the call throws, so the script stops with a console warning, defines no API, never calls ready() and stores nothing",
+    };
+    for (const [name, init] of Object.entries(cases)) {
+      test(`${name}: kept in the cookie, ready() called, nothing thrown`, { todo: known[name] }, async () => {
+        const id = landingPage();
+        await inContext(async (s) => {
+          const v = await s.land(id, `${NAME}=builtins`, { init });
+          await assertKept(s, v, 'builtins', 'cookie');
+        });
+      });
+    }
+  });
+
+  describe('big input', () => {
+    test('a jar of 170 cookies plus a 4 KB one: kept in the cookie, nothing evicted', async () => {
+      const id = landingPage();
+      const expires = Math.floor(Date.now() / 1000) + 30 * DAY;
+      // Half on the site (which the module's cookie shares), half on the host; 172 with the
+      // id, 173 with the module's domain probe: under the 180 a site may keep.
+      const jar = Array.from({ length: 170 }, (_, i) => ({
+        name: `jar${i}`,
+        value: `v${i}`,
+        expires,
+        secure: true,
+        ...(i % 2 ? { domain: SITE } : {}),
+      }));
+      jar.push({ name: 'big', value: 'b'.repeat(4096 - 'big'.length), expires, secure: true });
+      const held = (cookies) => cookies.filter((c) => !c.name.startsWith(NAME)).map((c) => `${c.name}=${c.value}`).sort();
+      await inContext(async (s) => {
+        await s.context.addCookies(HOST, jar);
+        const before = held(await s.context.cookies(HOST));
+        assert.deepEqual(before, held(jar), 'the jar was set up');
+        const v = await s.land(id, `${NAME}=big-jar`);
+        await assertKept(s, v, 'big-jar', 'cookie');
+        assert.deepEqual(held(await s.context.cookies(HOST)), before, 'no cookie evicted or changed');
+      });
+    });
+
+    const longest = ENGINE[engine].longestUrl;
+    for (const [label, size] of [
+      ['60 KB', 60_000],
+      ['1.5 MB', 1_500_000],
+    ]) {
+      const skip = size > longest && `${engine} loads no address over ${longest} characters: a visitor cannot land on one`;
+      test(`a ${label} query, ta_tid last: kept in the cookie`, { skip }, async () => {
+        const id = landingPage();
+        await inContext(async (s) => {
+          const v = await s.land(id, `pad=${'x'.repeat(size)}&${NAME}=long-query`);
+          await assertKept(s, v, 'long-query', 'cookie');
+        });
+      });
+    }
+    if (longest < 1_500_000) {
+      test(`a query as long as ${engine} loads (${longest >> 20} MiB), ta_tid last: kept in the cookie`, async () => {
+        const id = landingPage();
+        await inContext(async (s) => {
+          const url = server.url(HOST, `/s?page=${id}&pad=&${NAME}=long-query`);
+          const v = await s.land(id, `pad=${'x'.repeat(longest - url.length)}&${NAME}=long-query`);
+          await assertKept(s, v, 'long-query', 'cookie');
+        });
+      });
+    }
+
+    test('2,000 parameters, ta_tid last: kept in the cookie', async () => {
+      const id = landingPage();
+      const query = [...Array.from({ length: 1999 }, (_, i) => `p${i}=${i}`), `${NAME}=many-params`].join('&');
+      await inContext(async (s) => {
+        await assertKept(s, await s.land(id, query), 'many-params', 'cookie');
+      });
+    });
+
+    test('50 ta_tid, 49 malformed then the valid one: the valid one kept in the cookie', async () => {
+      const id = landingPage();
+      const bad = Array.from({ length: 49 }, (_, i) => `${NAME}=${HOSTILE[i % HOSTILE.length]}`);
+      await inContext(async (s) => {
+        await assertKept(s, await s.land(id, [...bad, `${NAME}=valid-last`].join('&')), 'valid-last', 'cookie');
+      });
+    });
+  });
+
+  describe('how the script arrives', () => {
+    test('defer: kept in the cookie, ready() called', async () => {
+      const id = landingPage({ tag: '<script src="/pkg/taapit.js" defer></script>' });
+      await inContext(async (s) => {
+        await assertKept(s, await s.land(id, `${NAME}=deferred`), 'deferred', 'cookie');
+      });
+    });
+
+    test('injected after load by a tag manager, with data- options: kept in the cookie with them, ready() called', async () => {
+      const id = landingPage({
+        tag: `<script>addEventListener('load', function () {
+  setTimeout(function () {
+    var s = document.createElement('script');
+    s.src = '/pkg/taapit.js';
+    s.async = true;
+    s.setAttribute('data-expires-in-days', '30');
+    document.head.appendChild(s);
+  }, 50);
+});</script>`,
+      });
+      await inContext(async (s) => {
+        const v = await s.land(id, `${NAME}=tag-manager`);
+        await assertKept(s, v, 'tag-manager', 'cookie');
+        const [cookie] = await s.idCookies();
+        assert.ok(
+          Math.abs(cookie.expires - (v.before + 30 * DAY)) < SLACK + (v.after - v.before),
+          `data-expires-in-days="30" applies: expires ${new Date(cookie.expires * 1000).toISOString()}`,
+        );
+      });
+    });
+
+    test('two copies of the tag: the first in document order gives the options, whichever arrives first; data-debug warns', async () => {
+      // The first copy is answered late, so the second runs first.
+      const id = landingPage({
+        tag: `<script src="/pkg/taapit.js?slow" async data-cookie-name="first_tag" data-debug></script>
+<script src="/pkg/taapit.js" async data-cookie-name="second_tag" data-debug></script>`,
+      });
+      await inContext(async (s) => {
+        const v = await s.land(id, `${NAME}=two-tags`);
+        // Wait for the late copy too, and give it time to run.
+        await v.page.waitForFunction(() => performance.getEntriesByName(new URL('/pkg/taapit.js?slow', location.href).href).length > 0);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const events = await v.page.evaluate(() => window.report.events);
+        assert.deepEqual(v.report.errors, []);
+        assert.deepEqual(v.report.ready, ['two-tags', 'two-tags']);
+        assert.deepEqual(events, [{ call: 'capture', trackingId: 'two-tags', storage: 'cookie' }], 'one capture, by the copy that ran first');
+        const names = (await s.context.cookies(HOST)).map((c) => `${c.name}=${c.value}`);
+        assert.deepEqual(names, ['first_tag=two-tags'], 'the options of the first tag in document order');
+        assert.ok(
+          s.warnings.some((w) => w.includes('second script tag ignored')),
+          `data-debug warns about the second copy: ${JSON.stringify(s.warnings)}`,
+        );
+      });
+    });
+
+    test('client-side navigation: taapit.capture() after history.pushState keeps the new id in the cookie; the route change alone does not', async () => {
+      const id = landingPage();
+      await inContext(async (s) => {
+        const v = await s.land(id, `${NAME}=first-route`);
+        await assertKept(s, v, 'first-route', 'cookie');
+        const seen = await v.page.evaluate((name) => {
+          history.pushState(null, '', `/s?route=2&${name}=second-route`);
+          const before = window.taapit.getTrackingId();
+          const result = window.taapit.capture();
+          return { before, result: [result.trackingId, result.source, result.storage], events: window.report.events };
+        }, NAME);
+        assert.equal(seen.before, 'first-route', 'the route change alone captured nothing');
+        assert.deepEqual(seen.result, ['second-route', 'search', 'cookie']);
+        assert.deepEqual(seen.events.map((e) => [e.call, e.trackingId]), [
+          ['capture', 'first-route'],
+          ['capture', 'second-route'],
+        ]);
+        assert.deepEqual((await s.idCookies()).map((c) => [c.value, c.domain]), [['second-route', SITE]]);
+      });
+    });
+
+    const pairs = PAIRS[engine];
+    test(`two tabs landing together on www.shop.example.com and app.example.com, ${pairs} pairs: the cookie always ends on .example.com, one copy, no probe left`, async () => {
+      const wrong = [];
+      const pair = async (n) => {
+        const key = `${engine}-${n}`;
+        const id = landingPage({ tag: `<script src="/pkg/taapit.js?pair=${key}" async></script>` });
+        const ids = [`A${n}`, `B${n}`];
+        try {
+          await inContext(async (s) => {
+            const a = await s.context.newPage();
+            const b = await s.context.newPage();
+            await a.startGoto(server.url('www.shop.example.com', `/s?page=${id}&${NAME}=${ids[0]}`));
+            await b.startGoto(server.url(HOST, `/s?page=${id}&${NAME}=${ids[1]}`));
+            await a.waitForLoad();
+            await b.waitForLoad();
+            const reports = [await reportOf(a), await reportOf(b)];
+            const seen = [];
+            for (const host of ['www.shop.example.com', HOST]) {
+              seen.push((await s.idCookies(host)).map((c) => `${c.name}=${c.value}@${c.domain}`));
+            }
+            const [one] = seen[0];
+            const ok =
+              seen[0].length === 1 &&
+              seen[1].length === 1 &&
+              seen[1][0] === one &&
+              ids.some((tid) => one === `${NAME}=${tid}@${SITE}`) &&
+              // Each tab kept an id in the cookie (the events name the id in effect after the
+              // call: the other tab's, when it wrote last).
+              reports.every((r) => r.errors.length === 0 && r.events[0]?.storage === 'cookie' && ids.includes(r.events[0]?.trackingId));
+            if (!ok) wrong.push({ n, cookies: seen, reports });
+          });
+        } catch (error) {
+          wrong.push({ n, error: String(error) });
+        }
+      };
+      const atOnce = PAIRS_AT_ONCE[engine];
+      for (let start = 0; start < pairs; start += atOnce) {
+        const batch = [];
+        for (let n = start; n < Math.min(pairs, start + atOnce); n++) batch.push(pair(n));
+        await Promise.all(batch);
+      }
+      assert.deepEqual(wrong, [], `pairs that ended wrong, of ${pairs}`);
+    });
+  });
+}
+
+/** The cases of a browser set up otherwise (SETUPS): a browser of their own. */
+function setups(engine, inContext) {
+  for (const [name, setup] of Object.entries(SETUPS)) {
+    const profile = setup[engine];
+    describe(name, () => {
+      let browser;
+      before(async () => {
+        if (!profile.skip) browser = await launchEngine(engine, { server, harness, profile });
+      });
+      after(async () => {
+        await browser?.close();
+      });
+      test(`${name}: kept in ${setup.kept === 'memory' ? 'memory' : 'the localStorage mirror'}, ready() called, nothing thrown`, { skip: profile.skip }, async () => {
+        const id = landingPage();
+        await inContext(async (s) => {
+          const v = await s.land(id, `${NAME}=set-up-otherwise`);
+          await assertKept(s, v, 'set-up-otherwise', setup.kept);
+        }, browser);
       });
     });
   }
-});
-
-describe('client-side navigation', () => {
-  test('taapit.capture() after history.pushState captures the new id; route changes alone do not', async () => {
-    const id = readyPage();
-    await inContext(async (s) => {
-      const page = await s.open('app.example.com', id, `${NAME}=first-route`);
-      const seen = await page.evaluate(() => {
-        const events = [];
-        addEventListener('taapit:change', (e) => events.push([e.detail.call, e.detail.trackingId]));
-        history.pushState(null, '', '/s?route=2&ta_tid=second-route');
-        const before = window.taapit.getTrackingId();
-        const result = window.taapit.capture();
-        return { before, result: [result.trackingId, result.source, result.storage], events };
-      });
-      assert.equal(seen.before, 'first-route', 'the route change alone captured nothing');
-      assert.deepEqual(seen.result, ['second-route', 'search', 'cookie']);
-      assert.deepEqual(seen.events, [['capture', 'second-route']]);
-      assert.equal((await s.theCookie()).value, 'second-route');
-      await page.close();
-    });
-  });
-});
-
-describe('two copies of the script tag', () => {
-  test('the first in document order gives the options, whichever arrives first; data-debug warns', async () => {
-    // The first copy is answered late, so the second runs first.
-    const id = makePage(`<script>window.log = []; addEventListener('taapit:change', function (e) { log[log.length] = e.detail.call; });</script>
-<script src="/pkg/taapit.js?slow" async data-cookie-name="first_tag" data-debug></script>
-<script src="/pkg/taapit.js" async data-cookie-name="second_tag" data-debug></script>`);
-    await inContext(async (s) => {
-      const page = await s.open('app.example.com', id, `${NAME}=two-tags`);
-      // Wait for the late copy too.
-      await page.waitForFunction(() => performance.getEntriesByName(new URL('/pkg/taapit.js?slow', location.href).href).length > 0);
-      await page.waitForTimeout(200);
-      const log = await page.evaluate(() => window.log);
-      assert.deepEqual(log, ['capture'], 'one capture, by the copy that ran first');
-      const names = (await s.context.cookies()).map((c) => `${c.name}=${c.value}`);
-      assert.deepEqual(names, ['first_tag=two-tags'], 'the options of the first tag in document order');
-      assert.ok(
-        s.warnings.some((w) => w.includes('second script tag ignored')),
-        `data-debug warns about the second copy: ${JSON.stringify(s.warnings)}`,
-      );
-      await page.close();
-    });
-  });
-});
-
-describe('two tabs landing together on two hosts of one site', () => {
-  test(`${PAIRS} pairs: the cookie always ends on .example.com, one copy, no probe left`, async () => {
-    const id = makePage(`<script>window.log = ['-'];</script><script src="/pkg/taapit.js" async></script>`);
-    const wrong = [];
-    const pair = async (n) => {
-      const context = await browser.newContext({ ignoreHTTPSErrors: true });
-      const errors = [];
-      try {
-        const land = async (host, tid) => {
-          const page = await context.newPage();
-          watchPage(page, errors);
-          await gotoOk(page, server.url(host, `/s?page=${id}&${NAME}=${tid}`));
-          await page.waitForFunction(() => window.taapit?.loaded === true, null, { timeout: 15_000 });
-        };
-        await Promise.all([land('www.shop.example.com', `A${n}`), land('app.example.com', `B${n}`)]);
-        const cookies = (await context.cookies()).filter((c) => c.name.startsWith(NAME));
-        const ok =
-          cookies.length === 1 &&
-          cookies[0].name === NAME &&
-          cookies[0].domain === '.example.com' &&
-          [`A${n}`, `B${n}`].includes(cookies[0].value);
-        if (!ok || errors.length) wrong.push({ n, cookies: cookies.map((c) => `${c.name}=${c.value}@${c.domain}`), errors });
-      } finally {
-        await context.close();
-      }
-    };
-    for (let start = 0; start < PAIRS; start += AT_ONCE) {
-      const batch = [];
-      for (let n = start; n < Math.min(PAIRS, start + AT_ONCE); n++) batch.push(pair(n));
-      await Promise.all(batch);
-    }
-    assert.deepEqual(wrong, [], `pairs that ended wrong, of ${PAIRS}`);
-  });
-});
+}

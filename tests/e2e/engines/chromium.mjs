@@ -2,6 +2,9 @@
 // interface of ./index.mjs. Every host name maps to 127.0.0.1 (--host-resolver-rules).
 
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { chromium } from 'playwright-core';
 
@@ -11,32 +14,49 @@ import { initSource } from './harness.mjs';
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /**
- * Launches Chromium with every host name mapped to 127.0.0.1. `https: true` (the default) also
- * accepts the self-signed certificate of the test servers.
+ * Chromium's command line: `extra`, then every host name mapped to 127.0.0.1, the test
+ * servers' self-signed certificate accepted, and nothing of the browser's own on the network.
  */
-export function launchChromiumRaw({ https = true } = {}) {
-  const args = [
+function chromiumArgs(extra = []) {
+  return [
+    ...extra,
     '--no-sandbox',
     '--host-resolver-rules=MAP * 127.0.0.1',
-    ...(https ? ['--ignore-certificate-errors'] : []),
+    '--ignore-certificate-errors',
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
     '--disable-quic',
     '--no-first-run',
   ];
-  return chromium.launch({ executablePath: CHROMIUM, args });
 }
 
-/** Chromium behind the engine-neutral interface. */
-export async function launchChromium() {
-  const browser = await launchChromiumRaw();
+/**
+ * Chromium behind the engine-neutral interface. `profile`: `{ args }` (more command-line
+ * switches), `{ preferences }` (the profile's Preferences file, e.g. content settings: each
+ * context is then a browser of its own on a new profile directory holding them, since
+ * Playwright's contexts cannot take preferences), `{ documentCookieDisabled: true }` (every
+ * page as a browser with cookies turned off shows it: `document.cookie` reads "" and ignores
+ * writes, through the DevTools protocol's `Emulation.setDocumentCookieDisabled`).
+ */
+export async function launchChromium({ profile = {} } = {}) {
+  const args = chromiumArgs(profile.args);
+  const browser = profile.preferences ? null : await chromium.launch({ executablePath: CHROMIUM, args });
   return {
     engine: 'chromium',
     async newContext() {
-      return new ChromiumContext(await browser.newContext({ ignoreHTTPSErrors: true }));
+      if (browser) return new ChromiumContext(await browser.newContext({ ignoreHTTPSErrors: true }), profile);
+      const dir = await mkdtemp(path.join(tmpdir(), 'taapit-e2e-profile-'));
+      await mkdir(path.join(dir, 'Default'));
+      await writeFile(path.join(dir, 'Default', 'Preferences'), JSON.stringify(profile.preferences));
+      const context = await chromium.launchPersistentContext(dir, {
+        executablePath: CHROMIUM,
+        args,
+        ignoreHTTPSErrors: true,
+      });
+      return new ChromiumContext(context, profile, () => rm(dir, { recursive: true, force: true }));
     },
-    close: () => browser.close(),
+    close: async () => browser?.close(),
   };
 }
 
@@ -44,13 +64,21 @@ class ChromiumContext {
   errors = [];
   warnings = [];
   #context;
+  #profile;
+  #removeProfile;
 
-  constructor(context) {
+  constructor(context, profile = {}, removeProfile = null) {
     this.#context = context;
+    this.#profile = profile;
+    this.#removeProfile = removeProfile;
   }
 
   async newPage() {
     const page = await this.#context.newPage();
+    if (this.#profile.documentCookieDisabled) {
+      const cdp = await this.#context.newCDPSession(page);
+      await cdp.send('Emulation.setDocumentCookieDisabled', { disabled: true });
+    }
     page.on('pageerror', (error) => this.errors.push(`${page.url()}: page error: ${error.stack || error}`));
     page.on('console', (message) => {
       if (message.type() === 'warning') this.warnings.push(message.text());
@@ -68,24 +96,44 @@ class ChromiumContext {
     );
   }
 
-  close() {
-    return this.#context.close();
+  async close() {
+    await this.#context.close();
+    await this.#removeProfile?.();
   }
 }
 
 class ChromiumPage {
   #context;
   #page;
+  #loading = null;
 
   constructor(context, page) {
     this.#context = context;
     this.#page = page;
   }
 
-  async goto(url, { init } = {}) {
+  async goto(url, options) {
+    await this.startGoto(url, options);
+    await this.waitForLoad();
+  }
+
+  async startGoto(url, { init } = {}) {
     if (init) await this.#page.addInitScript(initSource(init));
-    const response = await this.#page.goto(url, { waitUntil: 'load' });
-    assert.equal(response?.status(), 200, `GET ${url}`);
+    this.#loading = this.#page.goto(url, { waitUntil: 'load' }).then((response) => {
+      assert.equal(response?.status(), 200, `GET ${url}`);
+    });
+    this.#loading.catch(() => {}); // waitForLoad() reports it
+  }
+
+  async waitForLoad() {
+    const loading = this.#loading;
+    this.#loading = null;
+    assert.ok(loading, 'waitForLoad() without startGoto()');
+    await loading;
+  }
+
+  title() {
+    return this.#page.title();
   }
 
   evaluate(fn, arg) {

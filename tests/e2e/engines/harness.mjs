@@ -65,6 +65,14 @@ export class PageHarness {
     this.#armed.set(keyOf(u.host, u.pathname + u.search), id);
   }
 
+  /**
+   * The harness as an inline script, for a page no server serves (a `file:` page): put it
+   * first in the page's `<head>`. Engines that need no harness (Chromium) ignore it.
+   */
+  static inline() {
+    return `<script>${RECORDER}</script>`;
+  }
+
   /** Forgets every armed address (a browser context closed). */
   disarm() {
     this.#armed.clear();

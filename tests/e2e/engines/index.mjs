@@ -2,9 +2,13 @@
 // written once and runs in each (`for (const engine of ENGINES) describe(`[${engine}]`, …)`):
 //
 //   browser = await launchEngine(engine, { server, harness })   // once per suite and engine
+//                                             //   (`profile`: a browser set up otherwise)
 //   context = await browser.newContext()      // an empty cookie jar and storage
 //   page = await context.newPage()            // a tab
 //   await page.goto(url, { init })            // init: a script run before the page's own
+//   await page.startGoto(url, { init })       // starts the load and returns at once (loads in
+//   await page.waitForLoad()                  //   several tabs overlap); waits for it
+//   await page.title()                        // read by the browser, not by page scripts
 //   await page.evaluate(fn, arg)              // fn(arg) in the page (a promise is awaited)
 //   await page.waitForFunction(fn, arg)
 //   await page.url()
@@ -61,19 +65,30 @@ export const ENGINES = (() => {
  *   one a page reads as the stored value. Chromium and Firefox list the oldest first (RFC 6265
  *   §5.4); WebKitGTK lists the one with the longest domain first (`.www.example.com` before
  *   the host-only `www.example.com`, before `.example.com`).
+ * - `fileCookies`: whether a `file:` page can keep cookies. Chromium refuses them there
+ *   (`document.cookie` reads "" and ignores writes); Firefox and WebKitGTK keep them.
+ * - `longestUrl`: the longest address the engine loads, in characters. Chromium's limit is
+ *   2 MiB; Firefox refuses an address over 1 MiB (`network.standard-url.max-length`) before
+ *   any request; WebKitGTK loaded every length tried (`Infinity`: none known).
  */
 export const ENGINE = {
-  chromium: { middleClick: 'new tab', listedFirst: (copies) => copies[0] },
-  firefox: { middleClick: 'new tab', listedFirst: (copies) => copies[0] },
+  chromium: { middleClick: 'new tab', listedFirst: (copies) => copies[0], fileCookies: false, longestUrl: 2 ** 21 },
+  firefox: { middleClick: 'new tab', listedFirst: (copies) => copies[0], fileCookies: true, longestUrl: 2 ** 20 },
   webkit: {
     middleClick: 'same tab',
     listedFirst: (copies) => copies.reduce((a, b) => (b.domain.length > a.domain.length ? b : a)),
+    fileCookies: true,
+    longestUrl: Infinity,
   },
 };
 
-/** Launches `engine` for pages of `server` (its routes include `harness.routes()`). */
-export function launchEngine(engine, { server, harness }) {
-  return engine === 'chromium' ? launchChromium() : launchWebDriver(engine, { server, harness });
+/**
+ * Launches `engine` for pages of `server` (its routes include `harness.routes()`). `profile`:
+ * how the browser is set up, this engine's own terms (see `launchChromium` and
+ * `launchWebDriver`); default: as installed.
+ */
+export function launchEngine(engine, { server, harness, profile = {} }) {
+  return engine === 'chromium' ? launchChromium({ profile }) : launchWebDriver(engine, { server, harness, profile });
 }
 
 /**

@@ -190,12 +190,14 @@ const ENGINES = {
       const driver = await startDriver(GECKODRIVER, (port) => ['--port', String(port), '--host', '127.0.0.1'], process.env);
       return { driver, stop: () => driver.stop() };
     },
-    capabilities: () => ({
+    capabilities: (running, profile) => ({
       browserName: 'firefox',
       'moz:firefoxOptions': {
         binary: FIREFOX,
         args: ['-headless'],
         prefs: {
+          // The profile's preferences first: the ones below are what the harness needs.
+          ...profile.prefs,
           // Every name resolves to loopback, as Chromium's --host-resolver-rules does.
           'network.dns.forceResolve': '127.0.0.1',
           // Nothing of the browser's own reaches out (the tests reach 127.0.0.1 only).
@@ -225,17 +227,21 @@ const ENGINES = {
         },
       };
     },
-    capabilities: (running) => ({
+    capabilities: (running, profile) => ({
       'webkitgtk:browserOptions': {
         binary: MINIBROWSER,
-        args: ['--automation', `--proxy=http://127.0.0.1:${running.proxy.port}`],
+        args: [...(profile.args ?? []), '--automation', `--proxy=http://127.0.0.1:${running.proxy.port}`],
       },
     }),
   },
 };
 
-/** Launches `engine` ("firefox" or "webkit") for pages of `server`, armed through `harness`. */
-export async function launchWebDriver(engine, { server, harness }) {
+/**
+ * Launches `engine` ("firefox" or "webkit") for pages of `server`, armed through `harness`.
+ * `profile`: Firefox `{ prefs }` (about:config preferences), WebKit `{ args }` (MiniBrowser
+ * options, e.g. `--cookies-policy=never`).
+ */
+export async function launchWebDriver(engine, { server, harness, profile = {} }) {
   const spec = ENGINES[engine];
   const running = await spec.start();
   let session;
@@ -247,7 +253,7 @@ export async function launchWebDriver(engine, { server, harness }) {
           pageLoadStrategy: 'normal',
           unhandledPromptBehavior: 'dismiss',
           timeouts: { script: 30_000, pageLoad: 30_000, implicit: 0 },
-          ...spec.capabilities(running),
+          ...spec.capabilities(running, profile),
         },
       },
     });
@@ -417,8 +423,11 @@ class WebDriverContext {
             document.cookie = c.name + '=; Path=' + c.path + domain + '; Max-Age=0; Secure; SameSite=None';
             document.cookie = c.name + '=; Path=' + c.path + domain + '; Max-Age=0';
           }
-          localStorage.clear();
-          sessionStorage.clear();`,
+          // Storage a profile blocks throws here, and holds nothing to clear.
+          try {
+            localStorage.clear();
+            sessionStorage.clear();
+          } catch (_) {}`,
         args: [rest],
       });
       const left = await this.#wd('GET', '/cookie');
@@ -445,6 +454,7 @@ class WebDriverPage {
   #ctx;
   #handle;
   #closed = false;
+  #loading = null;
 
   constructor(ctx, handle) {
     this.#ctx = ctx;
@@ -473,17 +483,57 @@ class WebDriverPage {
     this.#ctx.warnings.push(...got.warnings);
   }
 
-  /** Loads `url` (served with the harness and `init`), asserting it is the page that loaded. */
+  /**
+   * Loads `url` (served with the harness and `init`), asserting it is the page that loaded. A
+   * `file:` page carries the harness itself (`PageHarness.inline()`), and takes no `init`.
+   */
   async goto(url, { init } = {}) {
     await this.#collect();
     const u = new URL(url);
-    this.#ctx.visited(u.hostname);
-    this.#ctx.harness.arm(url, init);
+    if (u.protocol === 'file:') {
+      assert.equal(init, undefined, 'a file: page takes no init script');
+    } else {
+      this.#ctx.visited(u.hostname);
+      this.#ctx.harness.arm(url, init);
+    }
     await this.#wd('POST', '/url', { url });
     // A failed load can still report success (WebKit): check that the harness ran in the
     // page, at this address (where it was before any script of the page could change it).
     const at = await this.#sync('return [window.__e2e ? window.__e2e.href : null, location.href]');
     assert.equal(at[0], u.href, `GET ${url}: the test page did not load (at ${at[1]})`);
+  }
+
+  /**
+   * Starts loading `url` (served with the harness and `init`) and returns at once: the page's
+   * own script assigns `location.href`, so the driver is free to start a load in another tab
+   * while this one goes on (its Navigate To command would wait for the load).
+   */
+  async startGoto(url, { init } = {}) {
+    await this.#collect();
+    this.#ctx.visited(new URL(url).hostname);
+    this.#ctx.harness.arm(url, init);
+    this.#loading = new URL(url).href;
+    await this.#sync('location.href = arguments[0]', url);
+  }
+
+  /** Waits until the load {@link startGoto} started is complete, asserting it is the test page. */
+  async waitForLoad({ timeout = 15_000 } = {}) {
+    const href = this.#loading;
+    this.#loading = null;
+    assert.ok(href, 'waitForLoad() without startGoto()');
+    const t0 = Date.now();
+    for (;;) {
+      // Between two documents the command can fail: that is "not yet".
+      const at = await this.#sync('return [window.__e2e ? window.__e2e.href : null, document.readyState, location.href]').catch(() => null);
+      if (at?.[0] === href && at[1] === 'complete') return;
+      if (Date.now() - t0 > timeout) throw new Error(`GET ${href}: the test page did not load (at ${at?.[2]})`);
+      await sleep(25);
+    }
+  }
+
+  /** The page's title, read by the driver (no script of the page's world involved). */
+  title() {
+    return this.#wd('GET', '/title');
   }
 
   /** Runs `fn(arg)` (or the expression `fn`, a string) in the page, awaiting a promise. */
