@@ -68,12 +68,13 @@ export const ENGINES = (() => {
  * - `fileCookies`: whether a `file:` page can keep cookies. Chromium refuses them there
  *   (`document.cookie` reads "" and ignores writes); Firefox and WebKitGTK keep them.
  * - `longestUrl`: the longest address the engine loads, in characters. Chromium's limit is
- *   2 MiB; Firefox refuses an address over 1 MiB (`network.standard-url.max-length`) before
- *   any request; WebKitGTK loaded every length tried (`Infinity`: none known).
+ *   2 MiB; Firefox's is 1 MiB (`network.standard-url.max-length`: measured, 1,048,572
+ *   characters load and longer ones are refused before any request); WebKitGTK loaded every
+ *   length tried (`Infinity`: none known).
  */
 export const ENGINE = {
   chromium: { middleClick: 'new tab', listedFirst: (copies) => copies[0], fileCookies: false, longestUrl: 2 ** 21 },
-  firefox: { middleClick: 'new tab', listedFirst: (copies) => copies[0], fileCookies: true, longestUrl: 2 ** 20 },
+  firefox: { middleClick: 'new tab', listedFirst: (copies) => copies[0], fileCookies: true, longestUrl: 2 ** 20 - 4 },
   webkit: {
     middleClick: 'same tab',
     listedFirst: (copies) => copies.reduce((a, b) => (b.domain.length > a.domain.length ? b : a)),
