@@ -2,9 +2,10 @@
 # End-to-end tests: the built npm package (pkg/) and the script tag in real browsers on real
 # host names (www.shop.example.co.uk, app.example.com, alice.github.io, localhost, 127.0.0.1),
 # over HTTPS from a server on 127.0.0.1 with a self-signed certificate made at test time.
-# capture.test.mjs, script.test.mjs, fallback.test.mjs and engines.test.mjs run in Chromium
-# (playwright-core), Firefox ESR (geckodriver) and WebKitGTK (WebKitWebDriver, MiniBrowser),
-# each test named `[engine] …`; the package, Next.js, demo and framework tests run in Chromium.
+# capture.test.mjs, script.test.mjs, fallback.test.mjs, hostile.test.mjs and engines.test.mjs
+# run in Chromium (playwright-core), Firefox ESR (geckodriver) and WebKitGTK (WebKitWebDriver,
+# MiniBrowser), each test named `[engine] …`; the package, Next.js, demo and framework tests
+# run in Chromium.
 # Assumes pkg/ is built (scripts/build.sh; scripts/test.sh builds it first), and the example
 # apps for tests/e2e/frameworks.test.mjs (scripts/build-examples.sh; scripts/test.sh too). demo.test.mjs
 # builds the demo SPA itself (scripts/build-demo.sh) when www/spa/dist is missing or stale.

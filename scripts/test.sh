@@ -2,8 +2,8 @@
 # Every test: formatting and lints (native and wasm32), the native core tests, the server
 # crate's tests (lookup, cookie re-issue, delivery faults, the outbox killed and restarted),
 # the Leptos and Yew features with their example apps, the module in real Chromium, Firefox and
-# WebKit, the end-to-end tests on real host names over HTTPS (the capture, script-tag and
-# fallback suites in the three engines; the demo and the server's cookie re-issue through the
+# WebKit, the end-to-end tests on real host names over HTTPS (the capture, script-tag,
+# fallback and hostile-page suites in the three engines; the demo and the server's cookie re-issue through the
 # Rust demo backend; the example apps; Next.js), and a short run of each fuzz target.
 # Installs what is missing first (scripts/setup.sh), so it runs on a fresh machine.
 set -euo pipefail

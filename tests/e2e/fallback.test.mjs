@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { startHttpsServer } from '../../scripts/server.mjs';
 import { ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
-import { assertExpiresIn, assertPkgBuilt, hostsCert, NAME, sendHtml } from './support.mjs';
+import { assertExpiresIn, assertPkgBuilt, hostsCert, NAME, sendHtml, STUB } from './support.mjs';
 
 const HOST = 'www.shop.example.co.uk';
 const DOMAIN = '.example.co.uk';
@@ -23,8 +23,7 @@ const FALLBACK = '/pkg/taapit_capture.fallback.js';
 const CSP = "default-src 'self'; script-src 'self'";
 
 /** The README's stub snippet and a ready() callback that records what it saw. */
-const STUB_JS = `window.taapit = window.taapit || { q: [] };
-['ready', 'capture', 'getTrackingId', 'clearTrackingId', 'grantConsent', 'revokeConsent', 'decorateUrl'].forEach(function (m) { taapit[m] = taapit[m] || function () { taapit.q[taapit.q.length] = [m, arguments]; }; });
+const STUB_JS = `${STUB}
 taapit.ready(function (t) { window.readyResult = { loaded: t.loaded, trackingId: t.getTrackingId() }; });
 `;
 

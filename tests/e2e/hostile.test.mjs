@@ -21,8 +21,7 @@
 // Needs pkg/ built (`bash scripts/build.sh`). Run with `bash scripts/test-e2e.sh`.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -30,11 +29,7 @@ import { pathToFileURL } from 'node:url';
 
 import { PKG_DIR, startHttpsServer } from '../../scripts/server.mjs';
 import { ENGINE, ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
-import { assertPkgBuilt, DAY, HOSTILE, hostsCert, NAME, sendHtml, SLACK } from './support.mjs';
-
-/** The README's stub snippet, verbatim. */
-const STUB = `window.taapit = window.taapit || { q: [] };
-['ready', 'capture', 'getTrackingId', 'clearTrackingId', 'grantConsent', 'revokeConsent', 'decorateUrl'].forEach(function (m) { taapit[m] = taapit[m] || function () { taapit.q[taapit.q.length] = [m, arguments]; }; });`;
+import { assertPkgBuilt, DAY, HOSTILE, hostsCert, NAME, sendHtml, SLACK, STUB } from './support.mjs';
 
 /** Where the mirror lives: `localStorage['taapit:ta_tid']`. */
 const MIRROR = `taapit:${NAME}`;
@@ -46,10 +41,11 @@ const SITE = '.example.com';
 
 /**
  * What every test page reports once its ready() callbacks have run: one queued with the stub
- * before the script, and one more registered after the load. It reports through its title
- * (read by the browser, not by a script in the page, so pages that broke the built-ins a
- * driver's scripts use still report); a page in a frame posts it to its parent, which shows
- * it as its title. Index writes, not push: some pages replace Array.prototype.push.
+ * before the script, and one more registered after the load. It reports through its title,
+ * which the driver reads without running a script of its own in the page (those break on
+ * pages that replaced the built-ins they use); a page in a frame posts it to its parent,
+ * which shows it as its title. Index writes, not push: some pages replace
+ * Array.prototype.push.
  *   ready: the id each callback saw (getTrackingId()), loaded: taapit.loaded,
  *   events: the taapit:change events, errors: uncaught errors the page saw itself (a frame's
  *   are not the driver's to see), mirror: localStorage['taapit:ta_tid'] ("unavailable" when

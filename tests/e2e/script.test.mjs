@@ -17,11 +17,7 @@ import path from 'node:path';
 
 import { PKG_DIR, startHttpsServer } from '../../scripts/server.mjs';
 import { ENGINE, ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
-import { assertExpiresIn, assertPkgBuilt, HOSTILE, HOSTS, hostsCert, NAME, sendHtml } from './support.mjs';
-
-/** The stub snippet of the README, verbatim. */
-const STUB = `window.taapit = window.taapit || { q: [] };
-['ready', 'capture', 'getTrackingId', 'clearTrackingId', 'grantConsent', 'revokeConsent', 'decorateUrl'].forEach(function (m) { taapit[m] = taapit[m] || function () { taapit.q[taapit.q.length] = [m, arguments]; }; });`;
+import { assertExpiresIn, assertPkgBuilt, HOSTILE, HOSTS, hostsCert, NAME, sendHtml, STUB } from './support.mjs';
 
 /** A taapit:change event as the test pages record it (without expiresAt, which is a time). */
 const change = (call, trackingId, source = null, storage = null, domain = null) => ({ call, trackingId, source, storage, domain });

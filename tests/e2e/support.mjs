@@ -76,6 +76,10 @@ export const HOSTS = [
   { host: '127.0.0.1', domain: '127.0.0.1', reported: null },
 ];
 
+/** The README's stub snippet for the script tag, verbatim: queues calls made before it loads. */
+export const STUB = `window.taapit = window.taapit || { q: [] };
+['ready', 'capture', 'getTrackingId', 'clearTrackingId', 'grantConsent', 'revokeConsent', 'decorateUrl'].forEach(function (m) { taapit[m] = taapit[m] || function () { taapit.q[taapit.q.length] = [m, arguments]; }; });`;
+
 /** Values of `ta_tid` that must never be stored (raw, as they appear in the query string). */
 export const HOSTILE = [
   'a%3Bb', // a;b

@@ -8,7 +8,7 @@
 //   await page.goto(url, { init })            // init: a script run before the page's own
 //   await page.startGoto(url, { init })       // starts the load and returns at once (loads in
 //   await page.waitForLoad()                  //   several tabs overlap); waits for it
-//   await page.title()                        // read by the browser, not by page scripts
+//   await page.title()                        // read by the driver, no script of the test in the page
 //   await page.evaluate(fn, arg)              // fn(arg) in the page (a promise is awaited)
 //   await page.waitForFunction(fn, arg)
 //   await page.url()
