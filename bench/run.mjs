@@ -13,9 +13,12 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startHttpServer, PKG_DIR, REPO_ROOT } from '../scripts/server.mjs';
+import { measurePhases, phasesTable } from './phases.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LOADS = Number(process.env.BENCH_LOADS ?? 30);
+/** Instrumented loads per page for the steps of the script tag's time (bench/phases.mjs). */
+const PHASE_LOADS = Number(process.env.BENCH_PHASE_LOADS ?? 15);
 const out = process.argv[2] ?? path.join(REPO_ROOT, 'BENCHMARKS.md');
 
 /** raw, gzip -9 and brotli (max quality) sizes of a file. */
@@ -81,7 +84,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function measure({ loads = LOADS, variants: wanted = ['script', 'esm', 'reference'] } = {}) {
+async function measure({ loads = LOADS, variants: wanted = ['script', 'esm', 'reference'], phases = false } = {}) {
   const server = await startHttpServer({
     root: path.join(here, 'pages'),
     mounts: { '/pkg/': PKG_DIR, '/bench/': here },
@@ -122,6 +125,9 @@ async function measure({ loads = LOADS, variants: wanted = ['script', 'esm', 're
         await context.close();
       }
     }
+    if (phases && variants.includes('script') && PHASE_LOADS > 0) {
+      results.phases = await measurePhases(browser, server, PHASE_LOADS);
+    }
   } finally {
     await browser.close();
     await server.close();
@@ -152,7 +158,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
 }
 
 async function report() {
-const results = await measure();
+const results = await measure({ phases: true });
 const lines = [];
 const command = process.env.BENCH_COMMAND ?? 'bash scripts/bench.sh';
 lines.push('# Benchmarks', '');
@@ -176,6 +182,7 @@ lines.push('', '## Memory', '', `Initial linear memory of \`taapit_capture.wasm\
 lines.push('## Time to capture', '', 'Milliseconds from navigation start until the id is stored (headless Chromium, localhost, fresh context per load).', '');
 lines.push('| variant | median | min | max | long tasks (> 50 ms) |', '| --- | ---: | ---: | ---: | ---: |');
 for (const [variant, r] of Object.entries(results)) {
+  if (variant === 'phases') continue;
   const t = r.times;
   lines.push(`| ${variant} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${r.long} |`);
 }
@@ -184,6 +191,9 @@ lines.push('', 'On a 2-core machine the ratio moves by more than ±0.1 from one 
 for (const variant of ['script', 'esm']) {
   const target = variant === 'script' ? '1.0' : '1.5';
   if (results[variant]) lines.push(`Ratio of medians, ${variant} / reference: **${(median(results[variant].times) / ref).toFixed(2)}** (target ≤ ${target}).`, '');
+}
+if (results.phases) {
+  lines.push('### Where the script tag\'s time goes', '', phasesTable(results.phases, PHASE_LOADS), '');
 }
 const scriptGzip = totals.script?.gzip;
 const ratio = results.script ? median(results.script.times) / ref : null;

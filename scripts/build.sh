@@ -23,6 +23,10 @@ node_modules/.bin/wasm-opt -Oz --converge --zero-filled-memory --strip-debug --s
   target/wasm32-unknown-unknown/release/taapit_capture.wasm -o pkg/taapit_capture.wasm
 cp pkg-template/* pkg/
 rm -f pkg/.gitignore
+# The npm entry as one module (scripts/bundle-entry.mjs says why); loader.js, wrapper.js,
+# contract.js, outbound.js and fallback.js stay in pkg/ for the browser tests, outside the
+# package's `files`.
+node scripts/bundle-entry.mjs
 
 # The script tag: tag/taapit.js and the loader, bundled by esbuild into one minified
 # classic script with the .wasm inlined (tag/build.mjs; the README's "Script tag" section

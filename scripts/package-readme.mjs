@@ -26,7 +26,16 @@ function section(heading) {
   const text = next < 0 ? rest : rest.slice(0, heading.length + next + 1);
   // Each section at the package README's second level, its subsections under it.
   const shift = level - 2;
-  return text.replace(/^(#+) /gm, (_, hashes) => `${'#'.repeat(Math.max(2, hashes.length - shift))} `).trimEnd();
+  // Headings only: a `# ` line inside a fenced code block (a shell comment) stays as written.
+  return text
+    .split(/(^```[^\n]*\n[\s\S]*?^```$)/m)
+    .map((part) =>
+      part.startsWith('```')
+        ? part
+        : part.replace(/^(#+) /gm, (_, hashes) => `${'#'.repeat(Math.max(2, hashes.length - shift))} `),
+    )
+    .join('')
+    .trimEnd();
 }
 
 const parts = [

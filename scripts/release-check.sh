@@ -97,6 +97,20 @@ node -e '
     console.error(`[release-check] FAIL: npm package files: missing ${missing}, unexpected ${extra}`);
     process.exit(1);
   }
+  // Every file a shipped module asks for by a relative name (an import, a dynamic import, a
+  // `new URL(…, import.meta.url)` asset) is shipped too: pkg/ holds files outside the package
+  // (the unbundled loader for the browser tests), so a build that still imported one of them
+  // would pass every test here and break for users.
+  const fs = require("fs");
+  for (const file of wanted.filter((f) => f.endsWith(".js"))) {
+    const text = fs.readFileSync(`pkg/${file}`, "utf8");
+    for (const [, name] of text.matchAll(/(?:from|import\(|new URL\()\s*[\x22\x27]\.\/([^\x22\x27]+)[\x22\x27]/g)) {
+      if (!wanted.includes(name)) {
+        console.error(`[release-check] FAIL: pkg/${file} asks for ./${name}, which the package does not ship`);
+        process.exit(1);
+      }
+    }
+  }
   for (const field of ["license", "engines", "version", "exports", "types"]) {
     if (!manifest[field]) {
       console.error(`[release-check] FAIL: pkg/package.json has no "${field}"`);

@@ -187,7 +187,7 @@ async function nextBuild(distDir, bundlerArgs) {
 
 /**
  * Starts `next <command>` (start or dev) on a free port in its own process group, and waits
- * until it answers. Returns `{ port, stop }`; stop() ends the server and its children.
+ * until it answers. Returns `{ port, stop }`; `await stop()` ends the server and its children.
  */
 async function nextServer(command, distDir) {
   const port = await freePort();
@@ -199,12 +199,22 @@ async function nextServer(command, distDir) {
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
-  const stop = () => {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // Already gone.
-    }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  // Resolves once the server has exited (SIGKILL after 10 s): `next dev` writes its cache until
+  // it is gone, and removing the app's folder under a running server fails (ENOTEMPTY).
+  const stop = async () => {
+    const signal = (name) => {
+      try {
+        process.kill(-child.pid, name);
+      } catch {
+        // Already gone.
+      }
+    };
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
   };
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -215,7 +225,7 @@ async function nextServer(command, distDir) {
     );
     if (up) break;
     if (Date.now() > deadline) {
-      stop();
+      await stop();
       assert.fail(`next ${command} did not answer within 120 s: ${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -331,7 +341,7 @@ before(
 
 after(async () => {
   await browser?.close();
-  if (work) await rm(work, { recursive: true, force: true });
+  if (work) await rm(work, { recursive: true, force: true, maxRetries: 3 });
 });
 
 describe('Next.js 16 (the guide\'s layout, packed tarball, fresh app outside the repo)', () => {
@@ -353,7 +363,7 @@ describe('Next.js 16 (the guide\'s layout, packed tarball, fresh app outside the
         const html = await (await fetch(`http://127.0.0.1:${server.port}/?ta_tid=ssr-1`)).text();
         assert.match(html, /<output id="tid">none<\/output>/, 'the server renders no id (client only)');
       } finally {
-        server.stop();
+        await server.stop();
       }
     });
   }
@@ -363,7 +373,7 @@ describe('Next.js 16 (the guide\'s layout, packed tarball, fresh app outside the
     try {
       await guideFlow(`http://localhost:${server.port}`, { host: 'localhost', domain: 'localhost', label: 'dev' });
     } finally {
-      server.stop();
+      await server.stop();
     }
   });
 });
