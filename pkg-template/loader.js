@@ -56,7 +56,8 @@ function listed(options, clean) {
     } catch (_) {
       // a throwing getter: sent without a value, so refused
     }
-    list.push(entry);
+    // By index: a page may have replaced Array.prototype.push, and the options would be lost.
+    list[list.length] = entry;
   }
   return list;
 }

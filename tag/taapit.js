@@ -25,9 +25,9 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
     // the options of the first copy in document order (async copies run in the order they
     // arrive, so "first to run" alone would not be deterministic); later ones step aside.
     // A copy is a script element with the same src, its query aside (a tag manager may add
-    // one).
+    // one). (Not `split`: a page may have replaced String.prototype.split before this runs.)
     var base = function (src) {
-      return src.split('?')[0];
+      return src.replace(/\?.*/, '');
     };
     var tags = d.getElementsByTagName('script');
     var first = script;
