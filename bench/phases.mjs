@@ -11,6 +11,26 @@
 //   compiling   the inflated .wasm is handed to `new WebAssembly.Module`
 //   capturing   `new WebAssembly.Instance` has returned: the module's first call begins
 //   stored      the id is stored (the page's `__benchDone`, as in bench/run.mjs)
+//
+// The same loads also time the module's first call (`capture`) and, inside it, each page
+// access the loader makes for the module (its imports, named by the codes of
+// pkg-template/contract.js): what the first call waited on, and what was its own code.
+
+import * as contract from '../pkg-template/contract.js';
+
+/** What each import (with its code, for `t` and `w`) does, by the contract's names. */
+const IMPORTS = {
+  ...Object.fromEntries(
+    Object.entries(contract)
+      .filter(([name]) => name.startsWith('TEXT_') || name.startsWith('CHANGE_'))
+      .map(([name, code]) => [`${name.startsWith('TEXT_') ? 't' : 'w'}${code}`, name]),
+  ),
+  c: 'copy a text in',
+  n: 'Date.now',
+  d: 'the Expires date',
+  r: 'hand back a capture',
+  s: 'hand back a text',
+};
 
 /** Installed before the page's scripts: records the first time each step is reached. */
 const INSTRUMENT = `(() => {
@@ -18,7 +38,34 @@ const INSTRUMENT = `(() => {
   var mark = function (name) { if (!(name in marks)) marks[name] = performance.now(); };
   var Module = WebAssembly.Module, Instance = WebAssembly.Instance;
   WebAssembly.Module = function (bytes) { mark('compiling'); return new Module(bytes); };
-  WebAssembly.Instance = function (m, i) { var made = new Instance(m, i); mark('capturing'); return made; };
+  // Each import timed while the first call runs (imports.t: the loader's functions).
+  var waited = (window.__waited = {}), first = null;
+  WebAssembly.Instance = function (m, imports) {
+    var t = imports.t;
+    Object.keys(t).forEach(function (key) {
+      var real = t[key];
+      t[key] = function (code) {
+        var start = performance.now();
+        try { return real.apply(this, arguments); } finally {
+          if (first === 'running') {
+            var name = key == 't' || key == 'w' ? key + code : key;
+            var w = waited[name] || (waited[name] = [0, 0]);
+            w[0]++; w[1] += performance.now() - start;
+          }
+        }
+      };
+    });
+    var made = new Instance(m, imports);
+    mark('capturing');
+    var call = made.exports.call;
+    var exports = { memory: made.exports.memory, call: function (code) {
+      if (first !== null) return call(code);
+      first = 'running';
+      var start = performance.now();
+      try { return call(code); } finally { first = 'done'; window.__firstCall = performance.now() - start; }
+    } };
+    return { exports: exports };
+  };
   var current = Object.getOwnPropertyDescriptor(Document.prototype, 'currentScript');
   Object.defineProperty(document, 'currentScript', { configurable: true, get: function () { mark('running'); return current.get.call(this); } });
   var cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
@@ -51,7 +98,10 @@ export async function measurePhases(browser, server, loads) {
       seen[variant].push(
         await page.evaluate((file) => {
           var entry = performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname === file);
-          return Object.assign({ fetched: entry && entry.responseEnd, stored: window.__bench.t }, window.__phases);
+          return Object.assign(
+            { fetched: entry && entry.responseEnd, stored: window.__bench.t, firstCall: window.__firstCall, waited: window.__waited },
+            window.__phases,
+          );
         }, FILES[variant]),
       );
       await context.close();
@@ -69,6 +119,18 @@ export async function measurePhases(browser, server, loads) {
       if (times.length === runs.length) out[variant][step] = median(times);
     }
   }
+  // The first call: its median, and per import the median count and time (0 in a load that
+  // did not call it).
+  const calls = seen.script.map((r) => r.firstCall).filter((t) => typeof t == 'number');
+  const names = new Set(seen.script.flatMap((r) => Object.keys(r.waited || {})));
+  out.firstCall = {
+    ms: median(calls),
+    waited: [...names].map((name) => ({
+      name: IMPORTS[name] ?? name,
+      count: median(seen.script.map((r) => r.waited?.[name]?.[0] ?? 0)),
+      ms: median(seen.script.map((r) => r.waited?.[name]?.[1] ?? 0)),
+    })),
+  };
   return out;
 }
 
@@ -91,5 +153,18 @@ export function phasesTable(phases, loads) {
     });
     lines.push(`| ${step} | ${cells.join(' | ')} |`);
   }
+  const { ms, waited } = phases.firstCall;
+  const pages = waited.reduce((sum, w) => sum + w.ms, 0);
+  lines.push(
+    '',
+    `The module's first call (\`capture\`, inside "since the step before" of \`stored\`): ${ms.toFixed(1)} ms, of which the page accesses it made (median per load; the contract's names):`,
+    '',
+    '| page access | calls | ms |',
+    '| --- | ---: | ---: |',
+    ...waited
+      .sort((a, b) => b.ms - a.ms)
+      .map((w) => `| ${w.name} | ${w.count} | ${w.ms.toFixed(2)} |`),
+    `| the module's own code (the rest; compiled on first use) | | ${Math.max(0, ms - pages).toFixed(2)} |`,
+  );
   return lines.join('\n');
 }
