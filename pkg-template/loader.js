@@ -22,26 +22,28 @@ import {
 
 /**
  * The option list the module reads (Options::read in src/core/options.rs): entries
- * `name \x01 value` separated by `\x00`, each value as text (a list joined with commas). A
- * value that is not text, a number, a boolean or a list of texts is sent without `\x01`, so
- * the module refuses it. Inherited enumerable keys count, as for a plain property read.
+ * `name \x01 value`, each after a `\x00` (the module skips the empty text before the first),
+ * each value as text (a list joined with commas). A value that is not text, a number, a
+ * boolean or a list of texts is sent without `\x01`, so the module refuses it. Inherited
+ * enumerable keys count, as for a plain property read.
+ *
+ * Built as one string, with no Array.prototype method (push, join) a page may have replaced:
+ * a broken one would otherwise turn the options into the defaults.
  */
 export function optionList(options) {
-  var list = [];
   // \x00 and \x01 are the list's separators: inside a name or a value they are garbage.
   var clean = (text) => String(text).replace(/[\x00\x01]/g, '\ufffd');
-  if (options && typeof options == 'object') {
-    try {
-      list = listed(options, clean);
-    } catch (_) {
-      // a Proxy whose traps throw: the defaults
-    }
+  var list = '';
+  try {
+    if (options && typeof options == 'object') list = listed(options, clean);
+  } catch (_) {
+    // a Proxy whose traps throw: the defaults
   }
-  return list.join('\x00');
+  return list;
 }
 
 function listed(options, clean) {
-  var list = [];
+  var list = '';
   for (var name in options) {
     var entry = clean(name);
     try {
@@ -54,10 +56,10 @@ function listed(options, clean) {
         entry += '\x01' + clean(value);
       }
     } catch (_) {
-      // a throwing getter: sent without a value, so refused
+      // a throwing getter (or a page's broken Array.prototype.join): sent without a value, so
+      // refused
     }
-    // By index: a page may have replaced Array.prototype.push, and the options would be lost.
-    list[list.length] = entry;
+    list += '\x00' + entry;
   }
   return list;
 }

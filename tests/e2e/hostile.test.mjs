@@ -399,6 +399,7 @@ function suites(engine, inContext) {
     const cases = {
       'Array.prototype.push is a no-op': ['Array.prototype', 'push', 'return this.length;'],
       'Array.prototype.push throws': ['Array.prototype', 'push', "throw new Error('push is off limits');"],
+      'Array.prototype.join throws': ['Array.prototype', 'join', "throw new Error('join is off limits');"],
       'Object.prototype.then is a function': ['Object.prototype', 'then', ''],
       'JSON.parse throws': ['JSON', 'parse', "throw new Error('JSON.parse is off limits');"],
       'String.prototype.split throws': ['String.prototype', 'split', "throw new Error('split is off limits');"],
@@ -407,7 +408,8 @@ function suites(engine, inContext) {
     for (const [name, init] of Object.entries(cases)) {
       test(`${name}: kept in the cookie with the tag's data- options, ready() called, nothing thrown`, async () => {
         // A data- option too: the options must survive the broken built-in (the option list
-        // the loader builds once used Array.prototype.push, and fell back to the defaults).
+        // the loader builds once used Array.prototype.push and join, and a broken one made it
+        // fall back to the defaults).
         const id = landingPage({ tag: '<script src="/pkg/taapit.js" async data-expires-in-days="30"></script>' });
         await inContext(async (s) => {
           const v = await s.land(id, `${NAME}=builtins`, { init: [replacing, init] });
