@@ -42,7 +42,7 @@ step "cargo clippy (the leptos and yew features together, with the example apps)
 # One check per target: the three packages together give the root crate both features
 # (leptos-ssr and yew natively; leptos and yew on wasm32), so this also checks that they
 # compile together.
-apps=(-p taapit-capture -p taapit-leptos-example -p taapit-yew-example)
+apps=(-p taapit-capture -p taapit-leptos-example -p taapit-yew-example -p taapit-example-signup)
 cargo clippy "${apps[@]}" --all-targets --features taapit-leptos-example/ssr --quiet -- -D warnings
 cargo clippy "${apps[@]}" --lib --target wasm32-unknown-unknown \
   --features taapit-leptos-example/hydrate --quiet -- -D warnings

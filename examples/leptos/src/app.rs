@@ -57,7 +57,7 @@ fn Signup() -> impl IntoView {
 #[cfg(target_arch = "wasm32")]
 fn send(email: String, tracking_id: Option<String>, result: RwSignal<String>) {
     leptos::task::spawn_local(async move {
-        result.set(crate::signup::post(&email, tracking_id.as_deref()).await);
+        result.set(taapit_example_signup::post(&email, tracking_id.as_deref()).await);
     });
 }
 

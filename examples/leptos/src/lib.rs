@@ -5,8 +5,6 @@
 //! index.html) and `hydrate` (for the pages the server in src/main.rs renders).
 
 pub mod app;
-#[cfg(target_arch = "wasm32")]
-mod signup;
 
 /// Renders the app client-side into `<body>` (the static build, index.html).
 #[cfg(feature = "hydrate")]

@@ -4,9 +4,6 @@
 use taapit_capture::yew::{clear, use_tracking_id, Analytics};
 use yew::prelude::*;
 
-#[cfg(target_arch = "wasm32")]
-mod signup;
-
 /// The root: `<Analytics />` captures `?ta_tid=` after the first render.
 #[function_component]
 pub fn App() -> Html {
@@ -78,7 +75,7 @@ fn send(email: &NodeRef, tracking_id: Option<String>, result: UseStateHandle<Str
         .map(|input| input.value())
         .unwrap_or_default();
     wasm_bindgen_futures::spawn_local(async move {
-        result.set(signup::post(&email, tracking_id.as_deref()).await);
+        result.set(taapit_example_signup::post(&email, tracking_id.as_deref()).await);
     });
 }
 

@@ -1,5 +1,6 @@
-//! `POST /api/signup` with `fetch` (same-origin, so the `ta_tid` cookie goes along), through
-//! gloo-net.
+//! The signup request of the Leptos and Yew example apps (one crate, so the two apps send the
+//! same request): `POST /api/signup` with `fetch` (same-origin, so the `ta_tid` cookie goes
+//! along), through gloo-net, to the demo backend (crates/demo) or the end-to-end tests' server.
 
 use gloo_net::http::Request;
 use serde_json::{json, Value};
