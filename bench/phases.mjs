@@ -6,7 +6,7 @@
 // Steps (performance.now(), milliseconds from navigation start):
 //   fetched     the script's response has ended (Resource Timing)
 //   running     the script runs (its first read of document.currentScript; the reference's
-//               first read of document.cookie)
+//               first use of document.cookie)
 //   inflating   the payload's six-bit digits are decoded: DecompressionStream is created
 //   compiling   the inflated .wasm is handed to `new WebAssembly.Module`
 //   capturing   `new WebAssembly.Instance` has returned: the module's first call begins
@@ -71,7 +71,7 @@ const INSTRUMENT = `(() => {
   var cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
   Object.defineProperty(document, 'cookie', { configurable: true,
     get: function () { mark('running'); return cookie.get.call(this); },
-    set: function (v) { cookie.set.call(this, v); } });
+    set: function (v) { mark('running'); cookie.set.call(this, v); } });
   if (window.DecompressionStream) {
     var Inflate = DecompressionStream;
     window.DecompressionStream = function (format) { mark('inflating'); return new Inflate(format); };
