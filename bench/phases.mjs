@@ -82,9 +82,16 @@ const INSTRUMENT = `(() => {
 export const STEPS = ['fetched', 'running', 'inflating', 'compiling', 'capturing', 'stored'];
 const FILES = { script: '/pkg/taapit.js', reference: '/bench/reference.js' };
 
+/** The median of a list of numbers (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /**
  * Loads the script-tag and reference pages `loads` times each (interleaved) in `browser` from
- * `server`; returns, per variant, the median time of each step it reached.
+ * `server`. Returns `{ steps, firstCall }`: `steps[variant][step]`, the median time of each
+ * step the page reached; `firstCall`, the module's first call and the page accesses it made.
  */
 export async function measurePhases(browser, server, loads) {
   const seen = { script: [], reference: [] };
@@ -107,23 +114,19 @@ export async function measurePhases(browser, server, loads) {
       await context.close();
     }
   }
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
-  const out = {};
+  const steps = {};
   for (const [variant, runs] of Object.entries(seen)) {
-    out[variant] = {};
+    steps[variant] = {};
     for (const step of STEPS) {
       const times = runs.map((r) => r[step]).filter((t) => typeof t == 'number');
-      if (times.length === runs.length) out[variant][step] = median(times);
+      if (times.length === runs.length) steps[variant][step] = median(times);
     }
   }
   // The first call: its median, and per import the median count and time (0 in a load that
   // did not call it).
   const calls = seen.script.map((r) => r.firstCall).filter((t) => typeof t == 'number');
   const names = new Set(seen.script.flatMap((r) => Object.keys(r.waited || {})));
-  out.firstCall = {
+  const firstCall = {
     ms: median(calls),
     waited: [...names].map((name) => ({
       name: IMPORTS[name] ?? name,
@@ -131,7 +134,7 @@ export async function measurePhases(browser, server, loads) {
       ms: median(seen.script.map((r) => r.waited?.[name]?.[1] ?? 0)),
     })),
   };
-  return out;
+  return { steps, firstCall };
 }
 
 /** The markdown table of `measurePhases`'s result: each step's median and the gap before it. */
@@ -145,7 +148,7 @@ export function phasesTable(phases, loads) {
   const last = { script: 0, reference: 0 };
   for (const step of STEPS) {
     const cells = ['script', 'reference'].map((variant) => {
-      const t = phases[variant][step];
+      const t = phases.steps[variant][step];
       if (t === undefined) return '— | —';
       const gap = t - last[variant];
       last[variant] = t;

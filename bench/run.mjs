@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startHttpServer, PKG_DIR, REPO_ROOT } from '../scripts/server.mjs';
-import { measurePhases, phasesTable } from './phases.mjs';
+import { measurePhases, median, phasesTable } from './phases.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LOADS = Number(process.env.BENCH_LOADS ?? 30);
@@ -79,11 +79,6 @@ export function initialMemory(file) {
   return null;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 async function measure({ loads = LOADS, variants: wanted = ['script', 'esm', 'reference'], phases = false } = {}) {
   const server = await startHttpServer({
     root: path.join(here, 'pages'),
@@ -125,14 +120,15 @@ async function measure({ loads = LOADS, variants: wanted = ['script', 'esm', 're
         await context.close();
       }
     }
-    if (phases && variants.includes('script') && PHASE_LOADS > 0) {
-      results.phases = await measurePhases(browser, server, PHASE_LOADS);
-    }
+    // The steps of the script tag's time, on loads of their own (bench/phases.mjs).
+    const steps = phases && variants.includes('script') && PHASE_LOADS > 0
+      ? await measurePhases(browser, server, PHASE_LOADS)
+      : null;
+    return { results, phases: steps };
   } finally {
     await browser.close();
     await server.close();
   }
-  return results;
 }
 
 function cpuModel() {
@@ -149,7 +145,7 @@ const sum = (list) => list.reduce((a, s) => ({ raw: a.raw + s.raw, gzip: a.gzip 
 
 /** Loads `variant`'s page once and returns the files it fetched from pkg/. */
 export async function fetchedFiles(variant) {
-  const results = await measure({ loads: 1, variants: [variant, 'reference'] });
+  const { results } = await measure({ loads: 1, variants: [variant, 'reference'] });
   return [...results[variant].fetched].sort();
 }
 
@@ -158,7 +154,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
 }
 
 async function report() {
-const results = await measure({ phases: true });
+const { results, phases } = await measure({ phases: true });
 const lines = [];
 const command = process.env.BENCH_COMMAND ?? 'bash scripts/bench.sh';
 lines.push('# Benchmarks', '');
@@ -182,7 +178,6 @@ lines.push('', '## Memory', '', `Initial linear memory of \`taapit_capture.wasm\
 lines.push('## Time to capture', '', 'Milliseconds from navigation start until the id is stored (headless Chromium, localhost, fresh context per load).', '');
 lines.push('| variant | median | min | max | long tasks (> 50 ms) |', '| --- | ---: | ---: | ---: | ---: |');
 for (const [variant, r] of Object.entries(results)) {
-  if (variant === 'phases') continue;
   const t = r.times;
   lines.push(`| ${variant} | ${median(t).toFixed(1)} | ${Math.min(...t).toFixed(1)} | ${Math.max(...t).toFixed(1)} | ${r.long} |`);
 }
@@ -192,8 +187,8 @@ for (const variant of ['script', 'esm']) {
   const target = variant === 'script' ? '1.0' : '1.5';
   if (results[variant]) lines.push(`Ratio of medians, ${variant} / reference: **${(median(results[variant].times) / ref).toFixed(2)}** (target ≤ ${target}).`, '');
 }
-if (results.phases) {
-  lines.push('### Where the script tag\'s time goes', '', phasesTable(results.phases, PHASE_LOADS), '');
+if (phases) {
+  lines.push('### Where the script tag\'s time goes', '', phasesTable(phases, PHASE_LOADS), '');
 }
 const scriptGzip = totals.script?.gzip;
 const ratio = results.script ? median(results.script.times) / ref : null;

@@ -23,9 +23,9 @@ node_modules/.bin/wasm-opt -Oz --converge --zero-filled-memory --strip-debug --s
   target/wasm32-unknown-unknown/release/taapit_capture.wasm -o pkg/taapit_capture.wasm
 cp pkg-template/* pkg/
 rm -f pkg/.gitignore
-# The npm entry as one module (scripts/bundle-entry.mjs says why); loader.js, wrapper.js,
-# contract.js, outbound.js and fallback.js stay in pkg/ for the browser tests, outside the
-# package's `files`.
+# The npm entry as one module (scripts/bundle-entry.mjs says why), over the copy of
+# pkg-template/index.js. The other copied modules stay in pkg/ outside the package's `files`:
+# the browser tests load pkg/loader.js (with contract.js) directly.
 node scripts/bundle-entry.mjs
 
 # The script tag: tag/taapit.js and the loader, bundled by esbuild into one minified
