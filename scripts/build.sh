@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# standalone: plain exports and imports for the loader (src/exports.rs, src/host.rs), the
-# module's own small allocator (src/allocator.rs), and no std, with a panic handler that
-# traps (Cargo.toml says why). No default features: the web-sys shell is for Rust apps.
+# standalone: plain exports and imports for the loader (src/standalone/exports.rs and
+# host.rs), the module's own small allocator (src/standalone/allocator.rs), and no std,
+# with a panic handler that traps (Cargo.toml says why). No default features: the web-sys
+# shell is for Rust apps.
 cargo build --release --target wasm32-unknown-unknown --lib --quiet --no-default-features \
   --features standalone
 # Texts only a panic message reads, zeroed (the panic handler traps without reading them).
@@ -17,8 +18,10 @@ rm -rf pkg
 mkdir -p pkg
 # --converge repeats -Oz while it still shrinks; --zero-filled-memory lets it drop the zero
 # bytes of the static data (a new instance's memory is zeroed); --strip-target-features
-# drops a custom section only tools read. (bench/SIZE_STEPS.md has what each flag saves.)
-node_modules/.bin/wasm-opt -Oz --converge --zero-filled-memory --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
+# drops a custom section only tools read; --remove-exports drops the __heap_base and
+# __data_end exports the linker adds and nothing reads (their globals then fold into the
+# code). (bench/SIZE_STEPS.md has what each flag saves.)
+node_modules/.bin/wasm-opt --remove-exports --pass-arg='remove-exports@__*' -Oz --converge --zero-filled-memory --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   target/wasm32-unknown-unknown/release/taapit_capture.wasm -o pkg/taapit_capture.wasm
 cp pkg-template/* pkg/

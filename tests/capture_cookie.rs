@@ -9,7 +9,7 @@ use support::fake_browser::{http_date_secs, CookieMode, FakeBrowser, DAY_MS, T0_
 use support::{capture_on, debug_options, load};
 use taapit_capture::internal::capture::{capture, tracking_id, Session, Storage};
 use taapit_capture::internal::options::{DomainOption, Options, Secure};
-use taapit_capture::SameSite;
+use taapit_capture::{SameSite, Source};
 
 fn explicit(domain: &str) -> Options {
     Options {
@@ -291,6 +291,48 @@ fn auto_domain_is_host_only_when_no_candidate_sticks() {
     let c = page.only("ta_tid");
     assert!(c.host_only);
     assert_eq!(c.domain, "app.example.com");
+}
+
+#[test]
+fn a_second_tab_landing_at_the_same_moment_is_not_taken_for_a_refused_cookie() {
+    // www.shop.example.com writes A1 on .example.com; before it reads the jar back,
+    // app.example.com (another tab of the same profile) writes B1 there. The write was not
+    // refused: it is reported as the cookie it was, the later landing's id is the one in
+    // effect, and no mirror of A1 is left to outlive it.
+    let mut page = FakeBrowser::new("https://www.shop.example.com/?ta_tid=A1");
+    page.another_tab_writes_after(
+        "ta_tid",
+        "ta_tid=B1; Domain=example.com; Path=/; Max-Age=7776000; SameSite=Lax; Secure",
+    );
+    let mut session = Session::default();
+    let outcome = capture(&mut page, &mut session, &debug_options());
+    assert_eq!(outcome.tracking_id.as_deref(), Some("A1"));
+    assert_eq!(outcome.source, Some(Source::Search));
+    assert_eq!(outcome.storage, Some(Storage::Cookie));
+    assert_eq!(outcome.domain.as_deref(), Some("example.com"));
+    assert_eq!(tracking_id(&page, &session).as_deref(), Some("B1"));
+    assert_eq!(page.visible_values("ta_tid"), ["B1"]);
+    assert_eq!(page.only("ta_tid").domain, "example.com");
+    assert_eq!(page.storage_item("taapit:ta_tid"), None, "no mirror of A1");
+    assert!(!page.logged("refused"), "{:?}", page.logs());
+}
+
+#[test]
+fn a_refused_write_beside_an_older_cookie_still_falls_back_to_the_mirror() {
+    // The id already in the jar before the write is not a newer landing: a write that does
+    // not show is refused, and the new id goes to the mirror.
+    let mut page = FakeBrowser::new("https://app.example.com/");
+    page.plant_cookie("ta_tid=old1; Domain=example.com; Path=/; Max-Age=600");
+    page.navigate("https://app.example.com/?ta_tid=new1");
+    page.set_cookie_mode(CookieMode::WritesDropped);
+    let outcome = capture(&mut page, &mut Session::default(), &debug_options());
+    assert_eq!(outcome.tracking_id.as_deref(), Some("new1"));
+    assert_eq!(outcome.storage, Some(Storage::LocalStorage));
+    assert!(
+        page.logged("refused the cookie ta_tid"),
+        "{:?}",
+        page.logs()
+    );
 }
 
 // ---------------------------------------------------------------- domain explicit

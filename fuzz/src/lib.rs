@@ -588,7 +588,7 @@ fn host_from(bytes: &str) -> String {
 /// rules, from a hostile URL, hostile cookies and mirror entry already there, and a hostile
 /// option list, then the other calls of the API.
 ///
-/// - every cookie the module writes is its own cookie or a domain probe (`<name>_probe_<nonce>`),
+/// - every cookie the module writes is its own cookie or a domain probe (`<name>_p<nonce>`),
 ///   every value it writes is a valid id (or the empty value of a removal, or a probe's `1`),
 ///   and no probe it wrote is left in the jar;
 /// - every mirror entry it writes decodes to a valid id;
@@ -659,8 +659,8 @@ pub fn capture(data: &[u8]) {
     if let Some(id) = &id_now {
         assert!(is_valid_id(id), "tracking_id gave an invalid id {id:?}");
     }
-    // The domain probes: `<name>_probe_<nonce>=1`, each removed again once read.
-    let probe = format!("{name}_probe_");
+    // The domain probes: `<name>_p<nonce>=1`, each removed again once read.
+    let probe = format!("{name}_p");
     for write in page.writes() {
         let pair = write.split(';').next().unwrap_or("");
         let (n, value) = pair.split_once('=').expect("name=value");

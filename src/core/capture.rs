@@ -334,9 +334,7 @@ fn persist(
         domain: None,
         expires_at_ms: None,
     };
-    if page.cookies().is_none() {
-        debug(page, options, "cookies unavailable", "");
-    } else {
+    if let Some(before) = page.cookies() {
         let domain = cookie_domain(page, options, location);
         let cookie = SetCookie::new(name, &id)
             .domain(domain.as_deref())
@@ -350,11 +348,13 @@ fn persist(
         // a refused write only shows once they are expired. (With one such copy and a
         // refused write, the id is still kept, in that copy, but the reported domain and
         // expiry are those of the refused write.)
-        let (mut count, mut kept) = visible(page, name, &id);
+        let (mut count, mut kept) = visible(page, name, &id, &before);
         if kept && count > 1 {
             remove_levels(page, name, location, options, Some(domain.as_deref()));
-            (count, kept) = visible(page, name, &id);
+            (count, kept) = visible(page, name, &id, &before);
         }
+        // `kept` also when another page replaced the write (see `visible`): the later
+        // landing's id is then in effect, and no mirror of this one is left to outlive it.
         if kept {
             if count > 1 {
                 debug(page, options, "a cookie on another path shadows ", name);
@@ -366,6 +366,8 @@ fn persist(
             return outcome;
         }
         debug(page, options, "refused the cookie ", name);
+    } else {
+        debug(page, options, "cookies unavailable", "");
     }
     if options.storage_fallback {
         if page.storage_set(&mirror::key(name), &mirror::encode(&id, expires_at_ms)) {
@@ -385,16 +387,20 @@ fn persist(
     outcome
 }
 
-/// How many cookies called `name` the page sees, and whether one of them holds `value`
-/// (counted, not collected: no list of strings to build).
-fn visible(page: &impl Page, name: &str, value: &str) -> (usize, bool) {
+/// How many cookies called `name` the page sees, and whether the write of `value` went
+/// through: one of them holds `value`, or the jar is no longer `before` (read before the
+/// write) and still holds `name`. In the second case another page of the site (a second tab
+/// landing at the same moment on another host) replaced the cookie between the write and
+/// this read; a refused write leaves the jar as it was. (Counted, not collected: no list of
+/// strings to build.)
+fn visible(page: &impl Page, name: &str, value: &str, before: &str) -> (usize, bool) {
     let jar = page.cookies().unwrap_or_default();
     let (mut count, mut found) = (0, false);
     for v in values_of(&jar, name) {
         count += 1;
         found |= v == value;
     }
-    (count, found)
+    (count, found || count > 0 && jar != before)
 }
 
 /// The `Domain` to write: `None` for host-only.
@@ -428,17 +434,17 @@ fn auto_domain(page: &mut impl Page, options: &Options, host: &str) -> Option<St
 }
 
 /// Whether the browser keeps a cookie with `Domain=domain`: writes a short-lived probe
-/// under a name of its own (the cookie name, `_probe_` and the page's [`Page::nonce`]),
+/// under a name of its own (the cookie name, `_p` and the page's [`Page::nonce`]),
 /// reads it back and removes it. A fixed name would let a page probing at the same moment
 /// overwrite or expire this one, and a domain the browser accepts would be taken as refused.
 fn accepts(page: &mut impl Page, options: &Options, domain: &str) -> bool {
     let nonce = page.nonce();
-    let name = super::text::concat(&[options.cookie_name(), "_probe_", &nonce]);
+    let name = super::text::concat(&[options.cookie_name(), "_p", &nonce]);
     let probe = SetCookie::new(&name, "1")
         .domain(Some(domain))
         .max_age(10, page.now_ms() / 1000);
     write_cookie(page, probe);
-    let kept = visible(page, &name, "1").1;
+    let kept = visible(page, &name, "1", "").1;
     if kept {
         write_cookie(page, SetCookie::removal(&name, Some(domain)));
     }

@@ -77,6 +77,9 @@ pub enum CookieMode {
     /// A browser (privacy mode, extension) that drops every cookie with a `Domain` attribute
     /// but keeps host-only ones.
     DomainRefused,
+    /// A consent manager's `document.cookie` wrapper that drops every write: reads show the
+    /// jar as it was.
+    WritesDropped,
 }
 
 /// One `Set-Cookie` string, parsed the way a browser parses it.
@@ -322,6 +325,9 @@ pub struct FakeBrowser {
     logs: RefCell<Vec<String>>,
     /// The last [`Page::nonce`] given: each call gets the next number.
     nonces: std::cell::Cell<u64>,
+    /// Another tab's write, applied right after this page's next value write of that cookie
+    /// name (see [`FakeBrowser::another_tab_writes_after`]).
+    interleaved: Option<(String, String)>,
 }
 
 impl FakeBrowser {
@@ -337,6 +343,7 @@ impl FakeBrowser {
             storage: HashMap::new(),
             now_ms: T0_MS,
             nonces: std::cell::Cell::new(0),
+            interleaved: None,
             next_created: 0,
             writes: Vec::new(),
             replaced: Vec::new(),
@@ -415,6 +422,14 @@ impl FakeBrowser {
             kept,
             "the fake browser refused the planted cookie {set_cookie:?}"
         );
+    }
+
+    /// Another tab of the same profile writes `set_cookie` right after this page's next
+    /// write of a value to the cookie `name`, before the page reads the jar again: the race
+    /// of two tabs landing at once on two hosts of one site. (Not recorded in
+    /// [`writes`](Self::writes); the browser rules of this page's host apply.)
+    pub fn another_tab_writes_after(&mut self, name: &str, set_cookie: &str) {
+        self.interleaved = Some((name.to_owned(), set_cookie.to_owned()));
     }
 
     /// Sets a `localStorage` item directly.
@@ -632,7 +647,7 @@ impl Page for FakeBrowser {
         match self.cookie_mode {
             CookieMode::Unavailable => None,
             CookieMode::Ignored => Some(String::new()),
-            CookieMode::Enabled | CookieMode::DomainRefused => Some(
+            CookieMode::Enabled | CookieMode::DomainRefused | CookieMode::WritesDropped => Some(
                 self.visible()
                     .iter()
                     .map(|c| format!("{}={}", c.name, c.value))
@@ -646,9 +661,21 @@ impl Page for FakeBrowser {
         self.writes.push(cookie.to_owned());
         match self.cookie_mode {
             CookieMode::Unavailable => false,
-            CookieMode::Ignored => true,
+            CookieMode::Ignored | CookieMode::WritesDropped => true,
             CookieMode::Enabled | CookieMode::DomainRefused => {
                 self.store(cookie);
+                let removal = parse_set_cookie(cookie).is_some_and(|c| c.max_age == Some(0));
+                let ours = self
+                    .interleaved
+                    .as_ref()
+                    .is_some_and(|(name, _)| cookie.starts_with(&format!("{name}=")));
+                if ours && !removal {
+                    let (_, line) = self.interleaved.take().unwrap_or_default();
+                    assert!(
+                        self.store(&line),
+                        "the other tab's write was refused: {line}"
+                    );
+                }
                 true
             }
         }
