@@ -8,7 +8,7 @@ use crate::prelude::*;
 
 use super::cookie::{is_valid_name, SameSite};
 use super::outbound::parse_patterns;
-use super::text::{all_bytes, split_byte, split_once_byte};
+use super::text::{all_bytes, parse_list, split_byte, split_once_byte};
 
 /// The URL parameter and cookie name Taapit deeplinks use.
 pub const DEFAULT_NAME: &str = "ta_tid";
@@ -211,13 +211,7 @@ pub fn clamp_days(days: u32) -> u32 {
 /// Reads a parameter list: names separated by commas (`"ta_tid, ref"`). Empty names are
 /// dropped; `None` if none is left.
 pub fn parse_params(text: &str) -> Option<Vec<String>> {
-    let mut names = Vec::new();
-    for name in split_byte(text, b',').map(str::trim_ascii) {
-        if !name.is_empty() {
-            names.push(name.to_owned());
-        }
-    }
-    (!names.is_empty()).then_some(names)
+    parse_list(text, |name| Some(name.to_owned()))
 }
 
 /// Reads a boolean written as text: `"true"`, `"false"`, or `""` (a bare attribute) for true.
@@ -229,9 +223,8 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// Reads one option's text into `options`; `false` if the text is refused. `say` reports a
-/// value that was used but changed (a clamped lifetime).
-type Parser = fn(&mut Options, &str, &mut dyn FnMut(&[&str])) -> bool;
+/// Reads one option's text into `options`; `false` if the text is refused.
+type Parser = fn(&mut Options, &str) -> bool;
 
 /// Puts a parsed value in its slot; `false` (slot untouched) when it did not parse.
 fn put<T>(slot: &mut T, value: Option<T>) -> bool {
@@ -241,46 +234,38 @@ fn put<T>(slot: &mut T, value: Option<T>) -> bool {
 /// Every option a page can pass as text, each name beside its parser. (What a valid value of
 /// each looks like is in the README's options table; the `.wasm` does not carry those texts.)
 const OPTIONS: [(&str, Parser); 12] = [
-    // Read before the others (it decides whether they are reported): only checked here.
-    ("debug", |_, text, _| parse_bool(text).is_some()),
-    ("params", |o, text, _| {
-        put(&mut o.params, parse_params(text))
-    }),
-    ("cookieName", |o, text, _| {
+    ("debug", |o, text| put(&mut o.debug, parse_bool(text))),
+    ("params", |o, text| put(&mut o.params, parse_params(text))),
+    ("cookieName", |o, text| {
         put(
             &mut o.cookie_name,
             is_valid_name(text).then(|| text.to_owned()),
         )
     }),
-    ("expiresInDays", |o, text, say| {
-        let days = parse_days(text);
-        if days.is_some_and(|d| clamp_days(d) != d) {
-            say(&["expiresInDays: clamped to 1-400 days"]);
-        }
-        put(&mut o.expires_in_days, days)
+    // Outside 1–400 days, it is reported once the list is read.
+    ("expiresInDays", |o, text| {
+        put(&mut o.expires_in_days, parse_days(text))
     }),
-    ("domain", |o, text, _| {
+    ("domain", |o, text| {
         put(&mut o.domain, DomainOption::parse(text))
     }),
-    ("attribution", |o, text, _| {
+    ("attribution", |o, text| {
         put(&mut o.attribution, Attribution::parse(text))
     }),
-    ("sameSite", |o, text, _| {
+    ("sameSite", |o, text| {
         put(&mut o.same_site, SameSite::parse(text))
     }),
-    ("secure", |o, text, _| {
-        put(&mut o.secure, Secure::parse(text))
-    }),
-    ("consent", |o, text, _| {
+    ("secure", |o, text| put(&mut o.secure, Secure::parse(text))),
+    ("consent", |o, text| {
         put(&mut o.consent, Consent::parse(text))
     }),
-    ("stripParam", |o, text, _| {
+    ("stripParam", |o, text| {
         put(&mut o.strip_param, parse_bool(text))
     }),
-    ("storageFallback", |o, text, _| {
+    ("storageFallback", |o, text| {
         put(&mut o.storage_fallback, parse_bool(text))
     }),
-    ("outbound", |o, text, _| {
+    ("outbound", |o, text| {
         put(&mut o.outbound, parse_patterns(text))
     }),
 ];
@@ -321,28 +306,33 @@ impl Options {
                 })
         };
         let mut options = Options::default();
-        // `debug` first: it decides whether the other entries are reported.
-        for (name, value) in entries() {
-            if name == "debug" {
-                options.debug = value.and_then(parse_bool).unwrap_or(false);
+        // Read once in silence; when that turned `debug` on, read again (each entry puts
+        // the same value in the same slot) and report. One loop, so one copy of it in the
+        // `.wasm`, and `debug` applies to the entries before it too.
+        let mut report = false;
+        loop {
+            for (name, value) in entries() {
+                let Some((_, parse)) = OPTIONS.iter().find(|(known, _)| *known == name) else {
+                    if report {
+                        say(&[name, ": no such option (ignored)"]);
+                    }
+                    continue;
+                };
+                match value {
+                    Some(value) if parse(&mut options, value) => {}
+                    _ if !report => {}
+                    Some(value) => say(&[name, ": refused \"", value, "\"; using the default"]),
+                    None => say(&[name, ": refused (not text); using the default"]),
+                }
             }
+            if report || !options.debug {
+                break;
+            }
+            report = true;
         }
-        let debug = options.debug;
-        let mut say = |parts: &[&str]| {
-            if debug {
-                say(parts)
-            }
-        };
-        for (name, value) in entries() {
-            let Some((_, parse)) = OPTIONS.iter().find(|(known, _)| *known == name) else {
-                say(&[name, ": no such option (ignored)"]);
-                continue;
-            };
-            match value {
-                Some(value) if parse(&mut options, value, &mut say) => {}
-                Some(value) => say(&[name, ": refused \"", value, "\"; using the default"]),
-                None => say(&[name, ": refused (not text); using the default"]),
-            }
+        // The default lifetime is within bounds: one outside them came from the list.
+        if report && clamp_days(options.expires_in_days) != options.expires_in_days {
+            say(&["expiresInDays: clamped to 1-400 days"]);
         }
         options
     }

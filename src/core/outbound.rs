@@ -14,7 +14,9 @@ use crate::prelude::*;
 
 use super::id::is_valid_id;
 use super::query::decode_bytes;
-use super::text::{all_bytes, find_byte, rsplit_byte, split_byte, split_once_byte, trim_end_str};
+use super::text::{
+    all_bytes, find_byte, parse_list, rsplit_byte, split_byte, split_once_byte, trim_end_str,
+};
 
 /// Reads one pattern: a host name (`shop.example.net`) or a wildcard (`*.example.org`),
 /// trimmed, in lower case, without a trailing dot. `None` for anything else (`*`, a URL,
@@ -35,15 +37,7 @@ pub fn parse_pattern(text: &str) -> Option<String> {
 /// Reads a pattern list: patterns separated by commas (`"shop.example.net, *.example.org"`).
 /// `None` if any pattern is malformed or none is given.
 pub fn parse_patterns(text: &str) -> Option<Vec<String>> {
-    // A loop, not `collect::<Option<Vec<_>>>()`: the iterator adapters that takes cost more
-    // in the `.wasm` than the loop.
-    let mut patterns = Vec::new();
-    for pattern in split_byte(text, b',') {
-        if !pattern.trim_ascii().is_empty() {
-            patterns.push(parse_pattern(pattern)?);
-        }
-    }
-    (!patterns.is_empty()).then_some(patterns)
+    parse_list(text, parse_pattern)
 }
 
 /// Whether `host` (lower case) is matched by `pattern` (as [`parse_pattern`] gives it).

@@ -45,6 +45,19 @@ pub fn split_byte(text: &str, byte: u8) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Reads a comma-separated list: each non-blank item (trimmed) through `item`. `None` when
+/// `item` refuses one or no item is left. One loop for the `params` and `outbound` lists (a
+/// loop, not `collect::<Option<Vec<_>>>()`: the adapters cost more in the `.wasm`).
+pub fn parse_list(text: &str, item: fn(&str) -> Option<String>) -> Option<Vec<String>> {
+    let mut items = Vec::new();
+    for text in split_byte(text, b',').map(str::trim_ascii) {
+        if !text.is_empty() {
+            items.push(item(text)?);
+        }
+    }
+    (!items.is_empty()).then_some(items)
+}
+
 /// `text.split_once(byte as char)` for an ASCII `byte`.
 pub fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
     split_at_byte(text, find_byte(text, byte)?)
