@@ -130,15 +130,24 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
     if (typeof DecompressionStream == 'undefined') return start();
     // The payload's six-bit digits → bytes. Its 64-character alphabet is not base64's but the
     // script's own most frequent characters (tag/build.mjs says why), so `atob` cannot read
-    // it: a lookup table and a bit accumulator do.
+    // it: a lookup table does, four digits (three bytes) a step. This loop runs once, in the
+    // interpreter: a quarter of the steps of one digit a step took 2.9 ms instead of 4.2
+    // (median of 25 fresh pages, Chromium). Past the end, charCodeAt gives NaN, which
+    // indexes to undefined and shifts as 0, and writes past the array's length are dropped:
+    // the last, padded group needs no case of its own.
     var digits = new Uint8Array(128);
     for (i = 0; i < 64; i++) digits[PAYLOAD_ALPHABET.charCodeAt(i)] = i;
     var bytes = new Uint8Array((payload.length * 3) >> 2);
-    for (var n = 0, bits = 0, acc = 0, i = 0; i < payload.length; i++) {
-      acc = (acc << 6) | digits[payload.charCodeAt(i)];
-      bits += 6;
-      // Only the low 8 bits of a shift land in the byte: older bits may overflow away.
-      if (bits >= 8) bytes[n++] = acc >> (bits -= 8);
+    for (var n = 0, x, i = 0; i < payload.length; i += 4) {
+      x =
+        (digits[payload.charCodeAt(i)] << 18) |
+        (digits[payload.charCodeAt(i + 1)] << 12) |
+        (digits[payload.charCodeAt(i + 2)] << 6) |
+        digits[payload.charCodeAt(i + 3)];
+      // A Uint8Array keeps the low 8 bits of each.
+      bytes[n++] = x >> 16;
+      bytes[n++] = x >> 8;
+      bytes[n++] = x;
     }
     // Inflated by the browser, and gathered by a sink whose callbacks get the chunks: the
     // streams hand chunks to the sink directly, never through a promise resolved with them,
