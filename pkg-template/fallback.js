@@ -24,11 +24,18 @@ export function takeFallback() {
 
 /**
  * Loads the fallback script from `src` with a <script> element and runs `done(factory)` once
- * it ran, `done(null)` when it could not load. Never throws.
+ * it ran, `done(null)` when it could not load. Never throws. With `integrity`, the element
+ * carries it and `crossOrigin` (the script tag's own, when the page pinned the tag with
+ * `integrity`): a fallback file that is not the build's is refused by the browser, as the
+ * tag itself would be.
  */
-export function fallbackScript(src, done) {
+export function fallbackScript(src, done, integrity, crossOrigin) {
   try {
     var script = document.createElement('script');
+    if (integrity) {
+      script.integrity = integrity;
+      script.crossOrigin = crossOrigin;
+    }
     script.src = src;
     script.onload = () => done(takeFallback());
     script.onerror = () => done(null);

@@ -31,13 +31,14 @@ rm -f pkg/.gitignore
 # the browser tests load pkg/loader.js (with contract.js) directly.
 node scripts/bundle-entry.mjs
 
+# The same module as plain JavaScript (wasm2js), fetched only where WebAssembly cannot run
+# (a CSP without 'wasm-unsafe-eval', a browser without WebAssembly): tag/fallback.mjs. Built
+# before the script tag, which pins it by its hash.
+node tag/fallback.mjs
 # The script tag: tag/taapit.js and the loader, bundled by esbuild into one minified
 # classic script with the .wasm inlined (tag/build.mjs; the README's "Script tag" section
 # has the measurements behind the choice).
 node tag/build.mjs
-# The same module as plain JavaScript (wasm2js), fetched only where WebAssembly cannot run
-# (a CSP without 'wasm-unsafe-eval', a browser without WebAssembly): tag/fallback.mjs.
-node tag/fallback.mjs
 
 # One version for the crates and the npm package: the workspace's (Cargo.toml); the template
 # (pkg-template/package.json) has none of its own.

@@ -21,6 +21,7 @@
 //
 //   node tag/build.mjs
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +31,12 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = path.join(root, 'pkg/taapit_capture.wasm');
 const OUT = path.join(root, 'pkg/taapit.js');
+// The wasm2js fallback (tag/fallback.mjs, built first): the script pins it by this hash when
+// the page pinned the script itself with `integrity`.
+const FALLBACK = path.join(root, 'pkg/taapit_capture.fallback.js');
+const fallbackIntegrity = `sha384-${createHash('sha384').update(await readFile(FALLBACK)).digest('base64')}`;
 
-/** esbuild options for the script, with `PAYLOAD` and `PAYLOAD_ALPHABET` as given. */
+/** esbuild options for the script, with `PAYLOAD` and `PAYLOAD_ALPHABET` as given (and the fallback's hash). */
 const options = (payload, alphabet) => ({
   entryPoints: [path.join(root, 'tag/taapit.js')],
   outfile: OUT,
@@ -41,7 +46,11 @@ const options = (payload, alphabet) => ({
   target: 'es2017',
   legalComments: 'none',
   logLevel: 'warning',
-  define: { PAYLOAD: JSON.stringify(payload), PAYLOAD_ALPHABET: JSON.stringify(alphabet) },
+  define: {
+    PAYLOAD: JSON.stringify(payload),
+    PAYLOAD_ALPHABET: JSON.stringify(alphabet),
+    FALLBACK_INTEGRITY: JSON.stringify(fallbackIntegrity),
+  },
 });
 
 /**

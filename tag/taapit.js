@@ -81,7 +81,9 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
         made = instantiate(bytes);
       } catch (refused) {
         // WebAssembly cannot run here (a CSP without 'wasm-unsafe-eval', no WebAssembly): the
-        // same module as JavaScript, taapit_capture.fallback.js from beside this script.
+        // same module as JavaScript, taapit_capture.fallback.js from beside this script,
+        // pinned to the build's hash (FALLBACK_INTEGRITY, tag/build.mjs) when the page pinned
+        // this script with `integrity`.
         if (script.src) {
           return fallbackScript(script.src.replace(/[^/?#]*([?#].*)?$/, 'taapit_capture.fallback.js'), function (factory) {
             var fallback = null;
@@ -92,7 +94,7 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
               warn(e);
             }
             finish(fallback);
-          });
+          }, script.integrity && FALLBACK_INTEGRITY, script.crossOrigin);
         }
         warn(refused);
       }
