@@ -335,6 +335,64 @@ fn a_refused_write_beside_an_older_cookie_still_falls_back_to_the_mirror() {
     );
 }
 
+/// Options whose write an `http:` page's browser refuses (`SameSite=None` needs `Secure`,
+/// which `http:` cannot set), while the domain probes and removals still go through.
+fn refused_on_http() -> Options {
+    Options {
+        same_site: SameSite::None,
+        ..debug_options()
+    }
+}
+
+#[test]
+fn a_refused_write_is_not_taken_for_kept_once_the_calls_own_removals_changed_the_jar() {
+    // A stale copy of the new id (host-only) and an older id on the site: the first read-back
+    // sees the new id in the stale copy, the stale copy is expired, and what is left is the
+    // older id, which was there before: the write was refused and the id goes to the mirror.
+    let mut page = FakeBrowser::new("http://app.example.com/");
+    page.plant_cookie("ta_tid=new1; Path=/");
+    page.plant_cookie("ta_tid=old1; Domain=example.com; Path=/");
+    page.navigate("http://app.example.com/?ta_tid=new1");
+    let outcome = capture(&mut page, &mut Session::default(), &refused_on_http());
+    assert_eq!(outcome.storage, Some(Storage::LocalStorage));
+    assert!(
+        page.storage_item("taapit:ta_tid")
+            .is_some_and(|m| m.starts_with("new1|")),
+        "{:?}",
+        page.storage_item("taapit:ta_tid")
+    );
+    assert!(
+        page.logged("refused the cookie ta_tid"),
+        "{:?}",
+        page.logs()
+    );
+}
+
+#[test]
+fn a_refused_write_is_not_taken_for_kept_when_another_tab_changed_some_other_cookie() {
+    // Another tab writes a cookie of another name between this write and its read-back: the
+    // jar changed, but holds no value of `ta_tid` it did not hold before.
+    let mut page = FakeBrowser::new("http://app.example.com/");
+    page.plant_cookie("ta_tid=old1; Domain=example.com; Path=/");
+    page.navigate("http://app.example.com/?ta_tid=new1");
+    page.another_tab_writes_after(
+        "ta_tid",
+        "other_probe=1; Domain=example.com; Path=/; Max-Age=10",
+    );
+    let outcome = capture(&mut page, &mut Session::default(), &refused_on_http());
+    assert_eq!(outcome.storage, Some(Storage::LocalStorage));
+    assert!(
+        page.logged("refused the cookie ta_tid"),
+        "{:?}",
+        page.logs()
+    );
+    assert_eq!(
+        page.visible_values("other_probe"),
+        ["1"],
+        "the other tab's write landed"
+    );
+}
+
 // ---------------------------------------------------------------- domain explicit
 
 #[test]

@@ -674,7 +674,9 @@ pub fn capture(data: &[u8]) {
         } else {
             let nonce = n.strip_prefix(&probe);
             assert!(
-                nonce.is_some_and(|nonce| !nonce.is_empty()),
+                nonce.is_some_and(
+                    |nonce| !nonce.is_empty() && nonce.bytes().all(|b| b.is_ascii_digit())
+                ),
                 "wrote a cookie that is not the module's: {write:?}"
             );
             assert!(

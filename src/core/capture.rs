@@ -347,11 +347,12 @@ fn persist(
         // the same id on other levels look like the new write, so when there were several,
         // a refused write only shows once they are expired. (With one such copy and a
         // refused write, the id is still kept, in that copy, but the reported domain and
-        // expiry are those of the refused write.)
-        let (mut count, mut kept) = visible(page, name, &id, &before);
+        // expiry are those of the refused write.) `before`, read before the domain probes,
+        // tells a write another page replaced from a refused one (see `visible`).
+        let (mut count, mut kept) = visible(page, name, &id, Some(&before));
         if kept && count > 1 {
             remove_levels(page, name, location, options, Some(domain.as_deref()));
-            (count, kept) = visible(page, name, &id, &before);
+            (count, kept) = visible(page, name, &id, Some(&before));
         }
         // `kept` also when another page replaced the write (see `visible`): the later
         // landing's id is then in effect, and no mirror of this one is left to outlive it.
@@ -388,19 +389,20 @@ fn persist(
 }
 
 /// How many cookies called `name` the page sees, and whether the write of `value` went
-/// through: one of them holds `value`, or the jar is no longer `before` (read before the
-/// write) and still holds `name`. In the second case another page of the site (a second tab
-/// landing at the same moment on another host) replaced the cookie between the write and
-/// this read; a refused write leaves the jar as it was. (Counted, not collected: no list of
-/// strings to build.)
-fn visible(page: &impl Page, name: &str, value: &str, before: &str) -> (usize, bool) {
+/// through: one of them holds `value`, or, given the jar read `before` the call wrote
+/// anything, one holds a value the jar did not hold then. In the second case another page of
+/// the site (a second tab landing at the same moment on another host) replaced the cookie
+/// between the write and this read: a refused write, and this call's own removals, only
+/// leave values that were there before. (Counted, not collected: no list of strings to
+/// build.)
+fn visible(page: &impl Page, name: &str, value: &str, before: Option<&str>) -> (usize, bool) {
     let jar = page.cookies().unwrap_or_default();
     let (mut count, mut found) = (0, false);
     for v in values_of(&jar, name) {
         count += 1;
-        found |= v == value;
+        found |= v == value || before.is_some_and(|old| !values_of(old, name).any(|o| o == v));
     }
-    (count, found || count > 0 && jar != before)
+    (count, found)
 }
 
 /// The `Domain` to write: `None` for host-only.
@@ -444,7 +446,7 @@ fn accepts(page: &mut impl Page, options: &Options, domain: &str) -> bool {
         .domain(Some(domain))
         .max_age(10, page.now_ms() / 1000);
     write_cookie(page, probe);
-    let kept = visible(page, &name, "1", "").1;
+    let kept = visible(page, &name, "1", None).1;
     if kept {
         write_cookie(page, SetCookie::removal(&name, Some(domain)));
     }
