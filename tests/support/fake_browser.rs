@@ -664,13 +664,15 @@ impl Page for FakeBrowser {
             CookieMode::Ignored | CookieMode::WritesDropped => true,
             CookieMode::Enabled | CookieMode::DomainRefused => {
                 self.store(cookie);
-                let removal = parse_set_cookie(cookie).is_some_and(|c| c.max_age == Some(0));
-                let ours = self
+                // The name of a value write (a removal has `Max-Age=0`): another tab's write
+                // waiting on it lands now.
+                let written = parse_set_cookie(cookie)
+                    .filter(|c| c.max_age != Some(0))
+                    .map(|c| c.name);
+                if let Some((_, line)) = self
                     .interleaved
-                    .as_ref()
-                    .is_some_and(|(name, _)| cookie.starts_with(&format!("{name}=")));
-                if ours && !removal {
-                    let (_, line) = self.interleaved.take().unwrap_or_default();
+                    .take_if(|(name, _)| written.as_ref() == Some(name))
+                {
                     assert!(
                         self.store(&line),
                         "the other tab's write was refused: {line}"
