@@ -8,11 +8,13 @@
 // empty result. `capture({ outbound })` installs the outbound-link listener (outbound.js, the
 // same code the script tag ships), once per page.
 //
-// The .wasm is fetched with XMLHttpRequest and compiled synchronously when it arrives: no
-// promise in the load that a page's `Object.prototype.then` could take over.
+// The .wasm is inlined (payload.js, as in the script tag): no request of its own, and nothing
+// for a bundler to emit. It is compiled synchronously once inflated, with no promise in the
+// load that a page's `Object.prototype.then` could take over.
 import { takeFallback } from './fallback.js';
 import { instantiate } from './loader.js';
 import { watchLinks } from './outbound.js';
+import { inflate } from './payload.js';
 import { inert, warn, wrapper } from './wrapper.js';
 
 const Promise_ = Promise;
@@ -27,54 +29,39 @@ function load() {
     return;
   }
   try {
-    const request = new XMLHttpRequest();
-    // `new URL(…, import.meta.url)`: bundlers (Vite, webpack 5) emit the .wasm as an asset.
-    request.open('GET', new URL('./taapit_capture.wasm', import.meta.url));
-    request.responseType = 'arraybuffer';
-    request.onload = () => {
-      let bytes;
-      try {
-        if (request.status < 200 || request.status > 299) {
-          throw new Error(`taapit_capture.wasm: HTTP ${request.status}`);
-        }
-        bytes = request.response;
-      } catch (error) {
-        warn(error);
-        wasm.settle(null);
-        return;
-      }
-      try {
-        wasm.settle(instantiate(bytes));
-      } catch (refused) {
-        // WebAssembly cannot run here (a CSP without 'wasm-unsafe-eval', no WebAssembly): the
-        // same module as JavaScript (fallback.js), a chunk of its own, fetched only now.
-        // A module namespace has no prototype: a page's Object.prototype.then cannot take it.
-        import('./taapit_capture.fallback.js').then(
-          () => {
-            try {
-              wasm.settle(instantiate(takeFallback()));
-            } catch (error) {
-              warn(refused);
-              warn(error);
-              wasm.settle(null);
-            }
-          },
-          (error) => {
-            warn(refused);
-            warn(error);
-            wasm.settle(null);
-          },
-        );
-      }
-    };
-    request.onerror = () => {
-      warn(new Error('taapit_capture.wasm: the request failed'));
-      wasm.settle(null);
-    };
-    request.send();
+    inflate(PAYLOAD, PAYLOAD_ALPHABET, start);
   } catch (error) {
     warn(error);
     wasm.settle(null);
+  }
+}
+
+// Compiles the inflated .wasm (`bytes`; none when this browser cannot inflate it) and settles
+// the load with it.
+function start(bytes) {
+  try {
+    wasm.settle(instantiate(bytes));
+  } catch (refused) {
+    // WebAssembly cannot run here (a CSP without 'wasm-unsafe-eval', no WebAssembly, no
+    // DecompressionStream): the same module as JavaScript (fallback.js), a chunk of its own,
+    // fetched only now. A module namespace has no prototype: a page's Object.prototype.then
+    // cannot take it.
+    import('./taapit_capture.fallback.js').then(
+      () => {
+        try {
+          wasm.settle(instantiate(takeFallback()));
+        } catch (error) {
+          warn(refused);
+          warn(error);
+          wasm.settle(null);
+        }
+      },
+      (error) => {
+        warn(refused);
+        warn(error);
+        wasm.settle(null);
+      },
+    );
   }
 }
 

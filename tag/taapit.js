@@ -1,7 +1,7 @@
 // taapit-capture, the script tag: <script src=".../taapit.js" async data-…></script>
 //
 // Bundled by scripts/build.sh (tag/build.mjs: esbuild, one minified classic script with the
-// .wasm inlined, deflated, in six-bit digits) into pkg/taapit.js. When it runs it defines
+// .wasm inlined, pkg-template/payload.js) into pkg/taapit.js. When it runs it defines
 // window.taapit, inflates the .wasm, compiles it synchronously, and captures with the options
 // of its data- attributes (data-expires-in-days="60" → expiresInDays: "60"; the module checks
 // every value and keeps the default for a bad one, saying so with data-debug):
@@ -15,7 +15,8 @@
 import { instantiate } from '../pkg-template/loader.js';
 import { watchLinks } from '../pkg-template/outbound.js';
 import { fallbackScript } from '../pkg-template/fallback.js';
-import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
+import { inflate } from '../pkg-template/payload.js';
+import { warn, wrapper } from '../pkg-template/wrapper.js';
 
 (function (w, d, payload) {
   try {
@@ -121,62 +122,11 @@ import { promiseThen, warn, wrapper } from '../pkg-template/wrapper.js';
       }
       queue.length = 0;
     };
-    var failed = function (e) {
-      warn(e);
-      start();
-    };
-
-    // Safari < 16.4, Firefox < 113, Chrome < 80 cannot inflate the payload: they take the
-    // same path as a page where WebAssembly cannot run, the module as JavaScript (start()
-    // without bytes goes to taapit_capture.fallback.js).
-    if (typeof DecompressionStream == 'undefined') return start();
-    // The payload's six-bit digits → bytes. Its 64-character alphabet is not base64's but the
-    // script's own most frequent characters (tag/build.mjs says why), so `atob` cannot read
-    // it: a lookup table does, four digits (three bytes) a step. This loop runs once, in the
-    // interpreter: a quarter of the steps of one digit a step took 2.9 ms instead of 4.2
-    // (median of 25 fresh pages, Chromium). Past the end, charCodeAt gives NaN, which
-    // indexes to undefined and shifts as 0, and writes past the array's length are dropped:
-    // the last, padded group needs no case of its own.
-    var digits = new Uint8Array(128);
-    for (i = 0; i < 64; i++) digits[PAYLOAD_ALPHABET.charCodeAt(i)] = i;
-    var bytes = new Uint8Array((payload.length * 3) >> 2);
-    for (var n = 0, x, i = 0; i < payload.length; i += 4) {
-      x =
-        (digits[payload.charCodeAt(i)] << 18) |
-        (digits[payload.charCodeAt(i + 1)] << 12) |
-        (digits[payload.charCodeAt(i + 2)] << 6) |
-        digits[payload.charCodeAt(i + 3)];
-      // A Uint8Array keeps the low 8 bits of each.
-      bytes[n++] = x >> 16;
-      bytes[n++] = x >> 8;
-      bytes[n++] = x;
-    }
-    // Inflated by the browser, and gathered by a sink whose callbacks get the chunks: the
-    // streams hand chunks to the sink directly, never through a promise resolved with them,
-    // so a page's Object.prototype.then cannot take them; the .wasm is then compiled
-    // synchronously in close().
-    var parts = [];
-    var size = 0;
-    var piping = new Response(bytes).body
-      .pipeThrough(new DecompressionStream('deflate'))
-      .pipeTo(
-        new WritableStream({
-          write: function (chunk) {
-            parts[parts.length] = chunk;
-            size += chunk.length;
-          },
-          close: function () {
-            var whole = new Uint8Array(size);
-            for (var k = 0, at = 0; k < parts.length; at += parts[k++].length) whole.set(parts[k], at);
-            start(whole);
-          },
-        }),
-      );
-    // A corrupt payload: reported, and ready() still runs. (pipeTo's promise settles with
-    // nothing; `then` taken when this file ran.)
-    promiseThen.call(piping, undefined, failed);
+    // The inlined .wasm (payload.js): compiled in start(); no bytes (a browser that cannot
+    // inflate, a corrupt payload) go to the fallback, as where WebAssembly cannot run.
+    inflate(payload, PAYLOAD_ALPHABET, start);
   } catch (e) {
     warn(e);
   }
-  // The payload last in the file: the deflated .wasm in six-bit digits (tag/build.mjs).
+  // The payload last in the file: the deflated .wasm in six-bit digits (scripts/payload.mjs).
 })(window, document, PAYLOAD);

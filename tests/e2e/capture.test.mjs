@@ -50,7 +50,7 @@ let server;
 const harness = new PageHarness();
 
 before(async () => {
-  assertPkgBuilt('index.js', 'taapit_capture.wasm');
+  assertPkgBuilt('index.js');
   const tls = await hostsCert();
   // /: the test page; /links: the test page with LINKS in its HTML ahead of the module script
   // (static links); /landing: where followed links go, so the URL the browser navigated to can

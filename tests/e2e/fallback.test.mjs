@@ -73,9 +73,10 @@ after(async () => {
 
 /**
  * Opens `path` on HOST with `?ta_tid=<id>` (and the CSP when `csp`), `WebAssembly` deleted
- * first when `noWasm`; returns what ready() saw, the stored cookies and the paths requested.
+ * first when `noWasm`, `DecompressionStream` when `noInflate` (a browser too old to inflate
+ * the inlined .wasm); returns what ready() saw, the stored cookies and the paths requested.
  */
-async function visit(browser, { path, id, csp = false, noWasm = false }) {
+async function visit(browser, { path, id, csp = false, noWasm = false, noInflate = false }) {
   let out;
   await inEngineContext(browser, async (context) => {
     const tab = await context.newPage();
@@ -89,9 +90,14 @@ async function visit(browser, { path, id, csp = false, noWasm = false }) {
           // later, when a script outside the page looks it up).
           window.webAssemblyAtStart = typeof WebAssembly;
         }
-      : () => {
-          window.webAssemblyAtStart = typeof WebAssembly;
-        };
+      : noInflate
+        ? () => {
+            delete window.DecompressionStream;
+            window.webAssemblyAtStart = typeof WebAssembly;
+          }
+        : () => {
+            window.webAssemblyAtStart = typeof WebAssembly;
+          };
     await tab.goto(server.url(HOST, `${path}${query}`), { init });
     await tab.waitForFunction(() => window.readyResult != null, null, { timeout: 15_000 });
     const after = Date.now() / 1000;
@@ -168,6 +174,15 @@ for (const engine of ENGINES) {
       );
       assert.equal(out.ready.trackingId, 'Csp-esm-1');
       assertStored(out, 'Csp-esm-1', 30);
+      assert.ok(out.requested.includes(FALLBACK), `requested: ${out.requested}`);
+    });
+
+    test('npm entry, no DecompressionStream: the inlined .wasm cannot be inflated, captured through the fallback', async () => {
+      const out = await visit(browser, { path: '/esm', id: 'NoInflate-esm-1', noInflate: true });
+      assert.equal(out.webAssembly, 'object');
+      assert.equal(out.ready.trackingId, 'NoInflate-esm-1');
+      assert.equal(out.ready.result.storage, 'cookie');
+      assertStored(out, 'NoInflate-esm-1', 30);
       assert.ok(out.requested.includes(FALLBACK), `requested: ${out.requested}`);
     });
 

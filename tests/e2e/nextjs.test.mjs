@@ -313,7 +313,7 @@ async function guideFlow(origin, { host, domain, label }) {
 
 before(
   async () => {
-    assertPkgBuilt('index.js', 'react.js', 'taapit_capture.wasm');
+    assertPkgBuilt('index.js', 'react.js');
     const react = await readFile(path.join(PKG_DIR, 'react.js'), 'utf8');
     assert.match(react, /^'use client';/, "pkg/react.js starts with 'use client'");
 

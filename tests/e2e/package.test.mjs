@@ -153,7 +153,7 @@ let browser;
 
 before(
   async () => {
-    assertPkgBuilt('index.js', 'react.js', 'taapit_capture.wasm');
+    assertPkgBuilt('index.js', 'react.js');
     await mkdir(NPM_CACHE, { recursive: true });
     work = await mkdtemp(path.join(tmpdir(), 'taapit-package-'));
     const { stdout } = await npm(['pack', '--json', '--pack-destination', work], PKG_DIR);
@@ -236,7 +236,7 @@ async function captureThenClear({ url, id, domain }) {
       Math.abs(cookie.expires - expected) <= SLACK,
       `expires ${new Date(cookie.expires * 1000).toISOString()}: 30 days from now (the expiresInDays prop)`,
     );
-    assert.deepEqual(wasm, [{ status: 200, type: 'application/wasm' }], 'the .wasm is fetched once');
+    assert.deepEqual(wasm, [], 'no .wasm request: the module is inlined in the entry');
     assert.deepEqual(await page.evaluate(() => window.changes), [id], 'captured once, one taapit:change');
 
     await page.click('#clear');
@@ -314,7 +314,7 @@ describe('npm package (npm pack → fresh Vite / webpack + React app outside the
   test('vite build, no configuration: <Analytics /> captures on app.example.com, useTrackingId() shows it', async () => {
     await viteBuild();
     const assets = await readdir(path.join(app, 'dist/assets'));
-    assert.ok(assets.some((f) => f.endsWith('.wasm')), `the .wasm is emitted as an asset: ${assets}`);
+    assert.ok(!assets.some((f) => f.endsWith('.wasm')), `no .wasm asset (it is inlined in the entry): ${assets}`);
     const server = await startHttpServer({ root: path.join(app, 'dist'), mounts: {} });
     try {
       await captureThenClear({
@@ -359,7 +359,7 @@ describe('npm package (npm pack → fresh Vite / webpack + React app outside the
       ['node_modules/webpack-cli/bin/cli.js', '--mode', 'production', '--entry', './src/index.js', '--output-path', out],
       { cwd: app, env: CHILD_ENV, timeout: 180_000, maxBuffer: 16 << 20 },
     );
-    assert.ok((await readdir(out)).some((f) => f.endsWith('.wasm')), 'the .wasm is emitted as an asset');
+    assert.ok(!(await readdir(out)).some((f) => f.endsWith('.wasm')), 'no .wasm asset (it is inlined in the entry)');
     await writeFile(path.join(out, 'index.html'), APP_FILES['webpack.html']);
     const server = await startHttpServer({ root: out, mounts: {} });
     try {
