@@ -80,6 +80,9 @@ export function instantiate(bytes) {
   var exports;
   var held;
   var input = '';
+  // What the module remembers between calls (src/standalone/state.rs): it gives its memory
+  // back at the end of each call and keeps its session here, as text.
+  var state = '';
   var result = null;
   var text = (p, l) => decoder.decode(new Uint8Array(exports.memory.buffer, p, l));
   // A reader per TEXT_* code and a handler per CHANGE_* code of contract.js, in code order,
@@ -96,6 +99,7 @@ export function instantiate(bytes) {
     /* TEXT_INPUT */ () => input,
     // Random digits (a valid cookie name's): the domain probe's name, unique to the call.
     /* TEXT_NONCE */ () => crypto.getRandomValues(new Uint32Array(2)).join(''),
+    /* TEXT_STATE */ () => state,
   ];
   var change = [
     /* CHANGE_SET_COOKIE */ (a) => {
@@ -105,6 +109,9 @@ export function instantiate(bytes) {
     /* CHANGE_STORAGE_REMOVE */ (a) => localStorage.removeItem(a),
     /* CHANGE_REPLACE_URL */ (a) => history.replaceState(history.state, '', a),
     /* CHANGE_WARN */ (a) => console.warn(a),
+    /* CHANGE_STATE */ (a) => {
+      state = a;
+    },
   ];
   var imports = {
     t: {

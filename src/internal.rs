@@ -7,3 +7,8 @@ pub use crate::core::{capture, cookie, domain, id, mirror, options, outbound, qu
 // tests can check the loader's copy against it.
 #[path = "standalone/contract.rs"]
 pub mod contract;
+
+// The session's text form, which the standalone `.wasm` hands its loader between calls: pure
+// too, so the native tests can check that it gives back the session it was given.
+#[path = "standalone/state.rs"]
+pub mod state;

@@ -51,7 +51,7 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
-#[cfg(all(target_arch = "wasm32", any(feature = "web", feature = "standalone")))]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 mod session;
 #[cfg(all(target_arch = "wasm32", feature = "standalone"))]
 mod standalone;

@@ -1,5 +1,6 @@
 //! The page's [`Session`], kept between calls into the module, and [`with_page`], which
-//! hands it to the rules with a page. Shared by both shells (`web`, `standalone`).
+//! hands it to the rules with a page, for the web-sys shell (the standalone `.wasm` keeps its
+//! session in its loader instead: `src/standalone/state.rs`).
 
 use core::cell::Cell;
 

@@ -297,6 +297,12 @@ impl Options {
     /// assert_eq!(said, ["colour: no such option (ignored)"]);
     /// ```
     pub fn read(list: &str, mut say: impl FnMut(&[&str])) -> Self {
+        Self::read_reporting_to(list, &mut say)
+    }
+
+    /// [`Options::read`], with one copy in the `.wasm` whoever calls it: `say` behind a
+    /// pointer, not a type of its own for each caller.
+    fn read_reporting_to(list: &str, say: &mut dyn FnMut(&[&str])) -> Self {
         let entries = || {
             split_byte(list, ENTRY_SEPARATOR)
                 .filter(|entry| !entry.is_empty())

@@ -19,7 +19,9 @@
 //! | `s(p, l)` | a text result (length 0: `null`) |
 //!
 //! Its one export is `call(code)`, [`Call`] `code`; what the call was given is read as
-//! [`Text::Input`], and what it returns is handed back through `r` or `s`.
+//! [`Text::Input`], and what it returns is handed back through `r` or `s`. The module keeps
+//! nothing between calls in its memory: what it remembers (the page's session) it reads as
+//! [`Text::State`] at the start of a call and hands back with [`Change::State`] at the end.
 
 /// What the loader asks the module to do (the `call` export's argument).
 #[repr(u32)]
@@ -62,6 +64,9 @@ pub enum Text {
     /// A random text, unique to this call: names the domain probe cookie, so two pages
     /// probing at once never see each other's probe.
     Nonce = 8,
+    /// What the module remembers between calls, as it last handed it over with
+    /// [`Change::State`] (the empty text before the first call): see `state.rs`.
+    State = 9,
 }
 
 /// The page changes the module makes through `w` (its `change` argument).
@@ -78,6 +83,8 @@ pub enum Change {
     ReplaceUrl = 3,
     /// `console.warn(a)`.
     Warn = 4,
+    /// Keep `a` as what the module remembers between calls, for [`Text::State`] to read.
+    State = 5,
 }
 
 /// A capture result's `source` (0: `null`).
@@ -139,7 +146,7 @@ impl Call {
 
 impl Text {
     /// Every text, in code order.
-    pub const ALL: [Text; 9] = [
+    pub const ALL: [Text; 10] = [
         Text::Hostname,
         Text::Pathname,
         Text::Search,
@@ -149,6 +156,7 @@ impl Text {
         Text::Storage,
         Text::Input,
         Text::Nonce,
+        Text::State,
     ];
 
     /// Its name in the loader (its reader's key).
@@ -163,18 +171,20 @@ impl Text {
             Text::Storage => "storage",
             Text::Input => "input",
             Text::Nonce => "nonce",
+            Text::State => "state",
         }
     }
 }
 
 impl Change {
     /// Every change, in code order.
-    pub const ALL: [Change; 5] = [
+    pub const ALL: [Change; 6] = [
         Change::SetCookie,
         Change::StorageSet,
         Change::StorageRemove,
         Change::ReplaceUrl,
         Change::Warn,
+        Change::State,
     ];
 
     /// Its name in the loader (its handler's key).
@@ -185,6 +195,7 @@ impl Change {
             Change::StorageRemove => "storageRemove",
             Change::ReplaceUrl => "replaceUrl",
             Change::Warn => "warn",
+            Change::State => "state",
         }
     }
 }

@@ -3,41 +3,54 @@
 //! [`host::read`]`(Text::Input)` and hands its result back through [`host::capture_result`]
 //! or [`host::text_result`]: plain Rust underneath, a thin skin here. The codes are in
 //! `src/standalone/contract.rs`.
+//!
+//! A call reads the page's session from the loader (`Text::State`), runs the rules, hands the
+//! session back (`Change::State`, `state.rs`), and gives back all the memory it took
+//! (`allocator.rs`): nothing stays in the module's memory between calls.
 
-use super::host::{self, with_page};
+use super::allocator;
+use super::host::{self, HostPage};
 use crate::core::capture;
 use crate::core::options::Options;
 use crate::core::text::{concat, split_once_byte};
-use crate::internal::contract::{Call, Text};
-use crate::prelude::*;
+use crate::internal::contract::{Call, Change, Text};
+use crate::internal::state;
 
 /// Runs [`Call`] `code`; an unknown code does nothing.
 #[no_mangle]
 pub extern "C" fn call(code: u32) {
-    match Call::from_code(code) {
-        Some(Call::Capture) => {
-            let list = host::read(Text::Input, "").unwrap_or_default();
-            let options = Options::read(&list, |parts| {
-                let mut message = String::from("[taapit] option ");
-                message.push_str(&concat(parts));
-                host::warn(&message);
+    let Some(call) = Call::from_code(code) else {
+        return;
+    };
+    let mark = allocator::mark();
+    run(call);
+    allocator::release(mark);
+}
+
+/// Runs `call` with the page and the session the loader keeps, and hands the session back.
+fn run(call: Call) {
+    let kept = host::read(Text::State, "").unwrap_or_default();
+    let (mut session, mut list) = state::decode(&kept);
+    let input = host::read(Text::Input, "").unwrap_or_default();
+    let page = &mut HostPage;
+    match call {
+        Call::Capture => {
+            let options = Options::read(&input, |parts| {
+                host::warn(&concat(&["[taapit] option ", &concat(parts)]));
             });
-            let outcome = with_page(|page, session| capture::capture_owned(page, session, options));
-            host::capture_result(&outcome);
+            list = &input;
+            host::capture_result(&capture::capture_owned(page, &mut session, options));
         }
-        Some(Call::TrackingId) => host::text_result(
-            with_page(|page, session| capture::tracking_id(page, session)).as_deref(),
-        ),
-        Some(Call::Clear) => with_page(capture::clear),
-        Some(Call::Grant) => host::capture_result(&with_page(capture::grant_consent)),
-        Some(Call::Revoke) => with_page(capture::revoke_consent),
-        Some(Call::Decorate) => {
-            let input = host::read(Text::Input, "").unwrap_or_default();
+        Call::TrackingId => host::text_result(capture::tracking_id(page, &session).as_deref()),
+        Call::Clear => capture::clear(page, &mut session),
+        Call::Grant => host::capture_result(&capture::grant_consent(page, &mut session)),
+        Call::Revoke => capture::revoke_consent(page, &mut session),
+        Call::Decorate => {
             let decorated = split_once_byte(&input, 0).and_then(|(link_host, href)| {
-                with_page(|page, session| capture::decorate_link(page, session, href, link_host))
+                capture::decorate_link(page, &session, href, link_host)
             });
             host::text_result(decorated.as_deref());
         }
-        None => {}
     }
+    host::write(Change::State, &state::encode(&session, list), "");
 }

@@ -4,7 +4,7 @@
 //! wasm-bindgen: strings cross as UTF-8 bytes in linear memory, and the loader catches
 //! whatever the page throws and reports it as a plain failure (`-1`, `0`).
 
-use crate::core::capture::{Location, Page, Session};
+use crate::core::capture::{Location, Page};
 use crate::internal::contract::{Change, SourceCode, StorageCode, Text};
 use crate::prelude::*;
 
@@ -65,7 +65,8 @@ fn take(len: usize) -> String {
     }
 }
 
-fn write(what: Change, a: &str, b: &str) -> bool {
+/// Makes change `what` with texts `a` and `b`; `false` when it threw.
+pub fn write(what: Change, a: &str, b: &str) -> bool {
     // SAFETY: the loader only reads both texts, within their lengths.
     unsafe { imports::write(what as u32, a.as_ptr(), a.len(), b.as_ptr(), b.len()) == 1 }
 }
@@ -161,9 +162,4 @@ impl Page for HostPage {
 /// Writes `message` to the console as a warning, if the page lets it.
 pub fn warn(message: &str) {
     write(Change::Warn, message, "");
-}
-
-/// Runs `f` with the page and the page's session.
-pub fn with_page<R>(f: impl FnOnce(&mut HostPage, &mut Session) -> R) -> R {
-    crate::session::with_page(HostPage, f)
 }

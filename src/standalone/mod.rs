@@ -4,24 +4,28 @@
 //! `cfg(all(target_arch = "wasm32", feature = "standalone"))` on this module:
 //! - [`exports`]: the functions the loader (`pkg-template/loader.js`) calls;
 //! - [`host`]: the [`Page`](crate::core::capture::Page) over the loader's imports;
-//! - [`allocator`]: a small global allocator instead of std's dlmalloc;
+//! - [`allocator`]: an arena that each call gives back whole, instead of std's dlmalloc;
+//! - `state.rs`: the page's session as text, which the loader keeps between calls (pure, so
+//!   compiled everywhere as `internal::state`, like `contract.rs`);
 //! - the panic handler, a trap.
 //!
 //! The panic handler and `no_std` apply only to the library build (not `cfg(test)`): a
 //! program that links std (a test target, a Rust app) cannot have a second panic handler,
-//! so check this build with `--lib`. The allocator needs one thread (no `atomics`).
+//! so check this build with `--lib`.
 
+// The arena and its cell assume one thread, as does everything a page's loader calls.
+#[cfg(target_feature = "atomics")]
+compile_error!("the standalone .wasm is single-threaded: build it without the atomics feature");
+
+mod allocator;
 mod exports;
 mod host;
-
-#[cfg(not(target_feature = "atomics"))]
-mod allocator;
 
 /// The panic handler: a trap. Nothing in the module is meant to panic (it reports failures
 /// as values), but `Vec`/`String` growth keeps a capacity-overflow or allocation-failure
 /// panic path; std's handler would format that message, and the formatting code
 /// (`core::fmt`, `u32` Display for the line number) weighs ~4 KB.
-#[cfg(all(not(test), not(target_feature = "atomics")))]
+#[cfg(not(test))]
 #[panic_handler]
 fn panic(_: &::core::panic::PanicInfo) -> ! {
     ::core::arch::wasm32::unreachable()
