@@ -429,7 +429,7 @@ function suites(engine, inContext) {
         await page.close();
         assert.deepEqual(seen.first, ['steady', 'https://shop.example.net/p?a=1&ta_tid=steady#h', 'steady']);
         assert.deepEqual(seen.last, seen.first);
-        assert.equal(seen.after, seen.before, 'freed blocks are reused: the heap did not grow');
+        assert.equal(seen.after, seen.before, 'each call gives its memory back: the heap did not grow');
       });
     });
 
