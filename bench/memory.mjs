@@ -17,12 +17,19 @@ const server = await startHttpServer({ root: dir, mounts: { '/pkg/': process.env
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--host-resolver-rules=MAP * 127.0.0.1'] });
 const kib = 'Math.round(mem.buffer.byteLength / 1024)';
 async function run(query, big) {
+  // big: false, 'query' or 'jar'.
   const page = await (await browser.newContext()).newPage();
   await page.goto(server.url('www.shop.example.co.uk', '/' + query));
   await page.waitForFunction(() => window.taapit && taapit.loaded === true);
   const out = await page.evaluate(`(() => {
     const rows = [['after the first capture()', ${kib}]];
-    if (${big}) { for (let i = 0; i < 20; i++) taapit.capture(); rows.push(['+ 20 capture()', ${kib}]); return rows; }
+    if (${big === 'jar'}) {
+      // Near a browser's limit for one site: 150 cookies of 4 KB (Chromium keeps 180).
+      for (let i = 0; i < 150; i++) document.cookie = 'jar' + i + '=' + 'v'.repeat(4000) + '; Path=/';
+      taapit.capture();
+      rows.push(['capture() with a jar of 150 cookies of 4 KB', ${kib}]);
+    }
+    if (${!!big}) { for (let i = 0; i < 20; i++) taapit.capture(); rows.push(['+ 20 capture()', ${kib}]); return rows; }
     for (let i = 0; i < 20000; i++) taapit.getTrackingId();
     rows.push(['+ 20 000 getTrackingId()', ${kib}]);
     for (let i = 0; i < 2000; i++) taapit.capture({ expiresInDays: 30, outbound: ['shop.example.net'], params: ['ta_tid', 'ref'] });
@@ -39,9 +46,14 @@ async function run(query, big) {
   await page.context().close();
   return out;
 }
-for (const [label, q] of [['small query', '?ta_tid=abc#/r?ref=zz'], ['1.5 MB query', '?' + 'x=' + 'y'.repeat(1_500_000) + '&ta_tid=big']]) {
+const scenarios = [
+  ['small query', '?ta_tid=abc#/r?ref=zz', false],
+  ['1.5 MB query', `?x=${'y'.repeat(1_500_000)}&ta_tid=big`, 'query'],
+  ['a big cookie jar', '?ta_tid=jarred', 'jar'],
+];
+for (const [label, q, big] of scenarios) {
   console.log('##', label);
-  for (const [phase, k] of await run(q, label !== 'small query')) console.log(`| ${phase} | ${k} |`);
+  for (const [phase, k] of await run(q, big)) console.log(`| ${phase} | ${k} |`);
 }
 await browser.close();
 await server.close();

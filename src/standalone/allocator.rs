@@ -11,9 +11,10 @@
 //! gives back only its own.
 //!
 //! Why not a free-list allocator: with nothing freed one by one, `dealloc` does nothing, and
-//! the compiler drops every `String`'s and `Vec`'s drop code and the size classes with it:
-//! 1,429 B less `.wasm` and 719 B less script tag than the size-class allocator this
-//! replaced (bench/SIZE_STEPS.md). The cost: the blocks a call grew out of stay taken until
+//! the compiler drops every `String`'s and `Vec`'s drop code and the size classes with it.
+//! With the session's text form that this needs, the `.wasm` is 753 B and the script tag
+//! 276 B smaller than with the size-class allocator this replaced (bench/SIZE_STEPS.md). The
+//! cost: the blocks a call grew out of stay taken until
 //! the call returns (a `String` grown by doubling leaves its smaller copies behind, unless
 //! it is the last block, which grows in place), so a call's peak memory is a few times
 //! what it holds at once. The arena grows by whole 64 KiB pages and keeps them: a page with

@@ -246,6 +246,42 @@ function suites(engine, inContext) {
       });
     });
 
+    test('page code that calls back into the module during a call (a replaceState wrapper): both calls answer, the memory stays sound', async () => {
+      // The module hands the address to history.replaceState in the middle of its capture
+      // (data-strip-param): a router's wrapper that calls the API there re-enters the module
+      // while the outer call's memory is in use. The inner call takes its memory above the
+      // outer call's and gives back only its own; the outer call then finishes on intact
+      // memory, and later calls answer from the kept session.
+      const head = `<script>
+window.inner = [];
+var replace = history.replaceState;
+history.replaceState = function (state, title, url) {
+  inner[inner.length] = [String(url), taapit.getTrackingId(), taapit.decorateUrl('https://shop.example.net/p')];
+  return replace.apply(this, arguments);
+};
+</script>`;
+      const id = makePage({ head, attrs: { 'strip-param': true, outbound: 'shop.example.net' } });
+      await inContext(async (s) => {
+        const page = await s.open('app.example.com', id, `a=1&${NAME}=reentered_1`);
+        const seen = await page.evaluate(() => ({
+          inner: window.inner,
+          href: location.href,
+          later: [taapit.getTrackingId(), taapit.decorateUrl('https://shop.example.net/q')],
+          events: window.events.map((e) => [e.call, e.trackingId, e.storage]),
+        }));
+        await page.close();
+        assert.equal(seen.inner.length, 1, 'the module replaced the address once');
+        const [url, innerId, innerLink] = seen.inner[0];
+        assert.equal(url, `/s?page=${id}&a=1`, 'the address without the id');
+        assert.equal(innerId, 'reentered_1', 'the inner call reads the id the outer one just stored');
+        assert.equal(innerLink, null, 'the inner call sees the session from before the outer capture: no outbound hosts yet');
+        assert.equal(seen.href, server.url('app.example.com', `/s?page=${id}&a=1`));
+        assert.deepEqual(seen.later, ['reentered_1', 'https://shop.example.net/q?ta_tid=reentered_1']);
+        assert.deepEqual(seen.events, [['capture', 'reentered_1', 'cookie']]);
+        assert.equal((await s.theCookie()).value, 'reentered_1');
+      });
+    });
+
     test('malformed attributes fall back to their defaults, with data-debug messages', async () => {
       const id = makePage({
         attrs: {
