@@ -60,11 +60,10 @@ before(async () => {
       sendHtml(res, harness.page(req, html));
     };
   }
-  server = await startHttpsServer({
-    tls: await hostsCert(),
-    routes,
-    log: (line) => requested.push(new URL(line.split(' ')[2], 'http://x').pathname),
-  });
+  server = await startHttpsServer({ tls: await hostsCert(), routes });
+  // Recorded when each request arrives, not when its response has finished: a page can run
+  // the fallback and settle before the server sees its (40 KB) response finish.
+  server.server.prependListener('request', (req) => requested.push(new URL(req.url, 'http://x').pathname));
 });
 
 after(async () => {
