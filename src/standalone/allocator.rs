@@ -13,11 +13,11 @@
 //! Why not a free-list allocator: with nothing freed one by one, `dealloc` does nothing, and
 //! the compiler drops every `String`'s and `Vec`'s drop code and the size classes with it.
 //! With the session's text form that this needs, the `.wasm` is 753 B and the script tag
-//! 276 B smaller than with the size-class allocator this replaced (bench/SIZE_STEPS.md). The
-//! cost: the blocks a call grew out of stay taken until
-//! the call returns (a `String` grown by doubling leaves its smaller copies behind, unless
-//! it is the last block, which grows in place), so a call's peak memory is a few times
-//! what it holds at once. The arena grows by whole 64 KiB pages and keeps them: a page with
+//! 276 B smaller than with the size-class allocator this replaced (bench/SIZE_STEPS.md).
+//!
+//! The cost: the blocks a call grew out of stay taken until the call returns (a `String`
+//! grown by doubling leaves its smaller copies behind, unless it is the last block, which
+//! grows in place), so a call's peak memory is a few times what it holds at once. The arena grows by whole 64 KiB pages and keeps them: a page with
 //! a 1.5 MB query grows the memory once, and later calls reuse it.
 //!
 //! wasm32 without threads runs one call at a time, so the state is a plain cell (the
