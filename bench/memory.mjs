@@ -1,6 +1,7 @@
 // The script tag's module memory (`memory.buffer.byteLength`, KiB) after each phase of a page
-// that calls it many times, with a small query and with a 1.5 MB one (headless Chromium), for
-// bench/SIZE_STEPS.md. PKG=<dir> measures another build's pkg/.
+// that calls it many times: with a small query, with a 1.5 MB one, and with a cookie jar near a
+// browser's limit (headless Chromium), for bench/SIZE_STEPS.md. PKG=<dir> measures another
+// build's pkg/.
 //
 //   node bench/memory.mjs
 import { chromium } from 'playwright-core';
