@@ -79,10 +79,42 @@ export function initialMemory(file) {
   return null;
 }
 
-async function measure({ loads = LOADS, variants: wanted = ['script', 'esm', 'reference'], phases = false } = {}) {
+/**
+ * The smallest WebAssembly module a page can call into: one import `t.w` (no parameters, no
+ * result) and one export `call` whose body calls it. 44 bytes, by section.
+ */
+const EMPTY_MODULE = [
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // types: one, () -> ()
+  0x02, 0x07, 0x01, 0x01, 0x74, 0x01, 0x77, 0x00, 0x00, // imports: "t" "w", a function of type 0
+  0x03, 0x02, 0x01, 0x00, // functions: one, of type 0
+  0x07, 0x08, 0x01, 0x04, 0x63, 0x61, 0x6c, 0x6c, 0x00, 0x01, // exports: "call", function 1
+  0x0a, 0x06, 0x01, 0x04, 0x00, 0x10, 0x00, 0x0b, // code: no locals, `call 0`, `end`
+];
+
+/**
+ * The floor page's script: the plain-JS reference (bench/reference.js, unchanged) run as the
+ * import of the empty module, which is compiled and instantiated synchronously in the script's
+ * own task, as the script tag compiles its own. It costs what any WebAssembly build pays
+ * before its rules do anything (a module compiled, instantiated and called into), so it tells
+ * how close to the reference the script tag can come at all.
+ */
+function floorScript() {
+  const reference = readFileSync(path.join(here, 'reference.js'), 'utf8');
+  return `new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(${JSON.stringify(EMPTY_MODULE)})), { t: { w: function () {\n${reference}\n} } }).exports.call();\n`;
+}
+
+async function measure({ loads = LOADS, variants: wanted = ['script', 'esm', 'reference', 'floor'], phases = false } = {}) {
+  const floor = floorScript();
   const server = await startHttpServer({
     root: path.join(here, 'pages'),
     mounts: { '/pkg/': PKG_DIR, '/bench/': here },
+    routes: {
+      '/floor.js': (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/javascript' });
+        res.end(floor);
+      },
+    },
   });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -186,6 +218,9 @@ lines.push('', 'On a 2-core machine the ratio moves by more than ±0.1 from one 
 for (const variant of ['script', 'esm']) {
   const target = variant === 'script' ? '1.0' : '1.5';
   if (results[variant]) lines.push(`Ratio of medians, ${variant} / reference: **${(median(results[variant].times) / ref).toFixed(2)}** (target ≤ ${target}).`, '');
+}
+if (results.floor) {
+  lines.push(`Ratio of medians, floor / reference: **${(median(results.floor.times) / ref).toFixed(2)}**. The floor page runs the reference unchanged from inside the one call of an empty 44-byte WebAssembly module, compiled and instantiated synchronously in the script's own task (\`floorScript\` in bench/run.mjs): what any build that keeps its rules in WebAssembly pays before the rules do anything.`, '');
 }
 if (phases) {
   lines.push('### Where the script tag\'s time goes', '', phasesTable(phases, PHASE_LOADS), '');
