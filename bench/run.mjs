@@ -237,6 +237,7 @@ if (scriptGzip !== undefined) {
 lines.push(`| initial wasm memory | ≤ 64 KiB (ceiling 1 MiB) | ${memory / 1024} KiB | ${verdict(memory <= 65536)} |`);
 if (ratio !== null) lines.push(`| time to capture, script / reference | ≤ 1.0 | ${ratio.toFixed(2)} | ${verdict(ratio <= 1.0)} |`);
 if (esmRatio !== null) lines.push(`| time to capture, esm / reference | ≤ 1.5 | ${esmRatio.toFixed(2)} | ${verdict(esmRatio <= 1.5)} |`);
+if (results.floor) lines.push(`| time to capture, floor / reference: an empty WebAssembly module, for scale | — | ${(median(results.floor.times) / ref).toFixed(2)} | |`);
 if (results.script) lines.push(`| long tasks caused by the module | 0 | ${results.script.long} | ${verdict(results.script.long === 0)} |`);
 lines.push('');
 const steps = path.join(here, 'SIZE_STEPS.md');
