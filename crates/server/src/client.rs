@@ -24,6 +24,15 @@ const REDACTED: &str = "taapit_sk_…";
 /// How much of an error response's body an [`Error`] keeps.
 const MAX_ERROR_BODY: usize = 512;
 
+/// The longest `Retry-After` the outbox waits before its next attempt: a server may send any
+/// number (`18446744073709551615`, a date in the year 9999), and an event must not be put off
+/// for longer than anyone would look for it.
+///
+/// ```
+/// assert_eq!(taapit_server::MAX_RETRY_AFTER, std::time::Duration::from_secs(86_400));
+/// ```
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(86_400);
+
 /// A Taapit secret key (`taapit_sk_…`). Its `Debug` and `Display` never show it.
 ///
 /// ```
@@ -185,7 +194,8 @@ impl Failure {
 /// least its `Retry-After`) and 5xx, never on other 4xx; the wait before retry `n` is a
 /// random time between half and all of `initial_backoff × 2ⁿ⁻¹`, at most `max_backoff`. A
 /// `Retry-After` longer than `max_backoff` ends the call at once with [`Error::GaveUp`]
-/// (the outbox then waits the server's time before its next attempt).
+/// (the outbox then waits the server's time before its next attempt, at most
+/// [`MAX_RETRY_AFTER`]).
 ///
 /// ```
 /// use std::time::Duration;
@@ -284,13 +294,22 @@ impl RetryPolicy {
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
             .min(self.max_backoff);
         let jittered = exponential.mul_f64(0.5 + 0.5 * random_fraction());
-        // The server's Retry-After wins over the policy's bound: retrying sooner would be
-        // refused again.
-        jittered.max(retry_after.unwrap_or_default())
+        // The server's Retry-After wins over the policy's bound (retrying sooner would be
+        // refused again), up to MAX_RETRY_AFTER.
+        jittered.max(retry_after.unwrap_or_default().min(MAX_RETRY_AFTER))
     }
 
     pub(crate) fn attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// The longest one delivery can take: every attempt to its timeout, and the longest wait
+    /// between each two (a longer `Retry-After` ends the call instead).
+    pub(crate) fn longest_delivery(&self) -> Duration {
+        let attempts = self.max_attempts.max(1);
+        self.timeout
+            .saturating_mul(attempts)
+            .saturating_add(self.max_backoff.saturating_mul(attempts - 1))
     }
 }
 
@@ -492,14 +511,16 @@ impl Taapit {
                     .map(|wait| wait.as_secs() + u64::from(wait.subsec_nanos() > 0)),
             }));
         }
-        let text = response.text().await.unwrap_or_default();
+        // Scrubbed whole, then cut: cut first, a key that straddles the cut would keep its
+        // first part, which no longer matches the key.
+        let text = self.key.scrub(&response.text().await.unwrap_or_default());
         let mut end = text.len().min(MAX_ERROR_BODY);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
         Err(Attempt::Permanent(Error::Rejected {
             status: status.as_u16(),
-            body: self.key.scrub(&text[..end]),
+            body: text[..end].to_owned(),
         }))
     }
 
@@ -531,50 +552,17 @@ enum Attempt {
     Permanent(Error),
 }
 
-/// `Retry-After` as seconds or as an HTTP date.
+/// `Retry-After` as seconds or as an HTTP date (IMF-fixdate, or the two obsolete forms
+/// RFC 9110 still asks a recipient to read), by the `httpdate` crate: a date with an
+/// out-of-range field is `None`, never a panic. The wait is not bounded here; see
+/// [`MAX_RETRY_AFTER`].
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let at = httpdate_parse(value)?;
+    let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(SystemTime::now()).unwrap_or_default())
-}
-
-/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the only form servers send today.
-fn httpdate_parse(value: &str) -> Option<SystemTime> {
-    let mut parts = value.split_ascii_whitespace();
-    let (_weekday, day, month, year, time, zone) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if zone != "GMT" {
-        return None;
-    }
-    let day: u64 = day.parse().ok()?;
-    let month = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|m| *m == month)? as u64
-        + 1;
-    let year: i64 = year.parse().ok()?;
-    let mut hms = time.split(':').map(|n| n.parse::<u64>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy as i64;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + s;
-    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
 }
 
 fn http_client(retry: &RetryPolicy) -> Result<reqwest::Client, Error> {

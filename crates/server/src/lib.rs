@@ -41,7 +41,9 @@ pub mod mock;
 pub mod outbox;
 mod reissue;
 
-pub use client::{ApiKey, DEFAULT_BASE_URL, Error, Failure, RetryPolicy, Taapit, Track};
+pub use client::{
+    ApiKey, DEFAULT_BASE_URL, Error, Failure, MAX_RETRY_AFTER, RetryPolicy, Taapit, Track,
+};
 pub use event::{Customer, Event, EventKind, InvalidEvent, Lead, Sale};
 pub use id::{InvalidTrackingId, TrackingId};
 pub use lookup::{COOKIE_NAME, Lookup, Rejected, Source, lookup, lookup_in};

@@ -159,7 +159,9 @@ impl Lookup {
 ///
 /// Only valid ids count, and an invalid candidate makes the next one be tried. A request may
 /// carry several `ta_tid` cookies (copies set on other domain levels or paths): the first
-/// valid one in the `Cookie` header wins, as the browser lists the most specific first.
+/// valid one in the `Cookie` header wins, the copy the page's own `getTrackingId()` reads
+/// (the browser's order: the oldest first in Chromium and Firefox, the most specific domain
+/// first in WebKit; the capture module expires the other copies at its next capture).
 /// Cookie values are taken as they are (the capture module writes ids that need no
 /// encoding; a `%`-encoded value is not an id), a value in double quotes is unquoted, and a
 /// header that is not UTF-8 is read with its bad bytes replaced, so it never fails the

@@ -4,7 +4,12 @@
 //!
 //! - **Nothing lost**: an event leaves the file only once Taapit accepted it (2xx). A crash
 //!   between the answer and the deletion means one redelivery, with the same
-//!   `Idempotency-Key`, so Taapit counts it once.
+//!   `Idempotency-Key`, once the event's lease has run out (below).
+//! - **Sent by one worker at a time**: the worker leases the events it reads (their next
+//!   attempt put off by the longest a delivery can take under the client's
+//!   [`RetryPolicy`](crate::RetryPolicy), plus [`LEASE_MARGIN`]), in a transaction that holds
+//!   the file's write lock, so a second worker, or a second process on the same file (a
+//!   rolling deploy), never reads an event that is being delivered.
 //! - **Poison events** (a 4xx other than 429: retrying cannot help) are parked with their
 //!   error, listed by [`Outbox::parked`], and can be sent again with [`Outbox::retry_parked`].
 //! - **Bounded memory**: the worker reads due events from the file in batches of
@@ -32,7 +37,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinSet;
@@ -49,6 +54,19 @@ pub const BATCH: usize = 64;
 
 /// How long the worker sleeps when nothing is due and nothing was enqueued.
 const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// Added to the longest a delivery can take to make an event's lease: the time between
+/// reading the event and starting it, and between its answer and the row's update (a
+/// commit). After a crash, the events it had in flight are sent again once their lease
+/// runs out: with the default retry policy, within 3 minutes.
+///
+/// ```
+/// assert_eq!(taapit_server::outbox::LEASE_MARGIN, std::time::Duration::from_secs(10));
+/// ```
+pub const LEASE_MARGIN: Duration = Duration::from_secs(10);
+
+/// How long a process waits for another's write lock on the file before the command fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A parked event: refused by Taapit with a 4xx other than 429.
 ///
@@ -127,6 +145,9 @@ enum Command {
     },
     Due {
         now_ms: u64,
+        /// When the events read are due again if no answer was recorded (see the module
+        /// docs).
+        lease_until_ms: u64,
         reply: oneshot::Sender<Result<Vec<Due>, Error>>,
     },
     Parked(oneshot::Sender<Result<Vec<Parked>, Error>>),
@@ -163,7 +184,17 @@ fn store_error(error: impl std::fmt::Display) -> Error {
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// `wait` from now, in Unix milliseconds (saturating: a wait too long to count is "never").
+fn later_ms(wait: Duration) -> u64 {
+    now_ms().saturating_add(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Unix milliseconds as SQLite's signed integer (saturating).
+fn as_sql_ms(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
 impl Outbox {
@@ -177,6 +208,7 @@ impl Outbox {
     /// ```
     pub fn open(path: impl AsRef<Path>, client: Taapit) -> Result<Self, Error> {
         let connection = Connection::open(path).map_err(store_error)?;
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(store_error)?;
         connection
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
@@ -357,7 +389,7 @@ impl Outbox {
                 Command::Reschedule {
                     id: event.id,
                     attempts,
-                    next_ms: now_ms() + wait.as_millis() as u64,
+                    next_ms: later_ms(wait),
                     error: last.to_string(),
                 }
             }
@@ -390,7 +422,10 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Stops after the batch in flight (what is left stays in the file).
+    /// Stops once the batch in flight has its answers, recorded in the file (at most the
+    /// longest a delivery can take under the client's retry policy); what is left stays in
+    /// the file. An answer Taapit gave is never dropped on the way out, so no event it
+    /// accepted is sent again at the next start.
     ///
     /// ```no_run
     /// # async fn run(worker: taapit_server::outbox::Worker) {
@@ -404,10 +439,16 @@ impl Worker {
 }
 
 async fn work(outbox: Outbox, stop: Arc<Notify>) {
+    let lease = outbox
+        .client
+        .retry_policy()
+        .longest_delivery()
+        .saturating_add(LEASE_MARGIN);
     loop {
         let due = match outbox
             .ask(|reply| Command::Due {
                 now_ms: now_ms(),
+                lease_until_ms: later_ms(lease),
                 reply,
             })
             .await
@@ -420,9 +461,14 @@ async fn work(outbox: Outbox, stop: Arc<Notify>) {
         };
         let idle = due.is_empty();
         if !idle {
+            let batch = outbox.deliver_batch(due);
+            tokio::pin!(batch);
             tokio::select! {
-                _ = outbox.deliver_batch(due) => {}
-                _ = stop.notified() => return,
+                _ = &mut batch => {}
+                _ = stop.notified() => {
+                    batch.await;
+                    return;
+                }
             }
         }
         if idle {
@@ -448,7 +494,9 @@ fn run_store(mut connection: Connection, commands: mpsc::Receiver<Command>) {
         }
         let mut replies: Replies = Vec::new();
         let result = (|| -> rusqlite::Result<()> {
-            let tx = connection.transaction()?;
+            // Immediate: the write lock is taken before the first read, so two processes on
+            // one file never both read the same due events before either leases them.
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             for command in batch {
                 apply(&tx, command, &mut replies)?;
             }
@@ -506,7 +554,7 @@ fn apply(
         } => {
             tx.execute(
                 "UPDATE taapit_outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1",
-                params![id, attempts, next_ms as i64, error],
+                params![id, attempts, as_sql_ms(next_ms), error],
             )?;
         }
         Command::Park {
@@ -526,13 +574,17 @@ fn apply(
             )?;
             answer(replies, reply, Ok(changed == 1));
         }
-        Command::Due { now_ms, reply } => {
+        Command::Due {
+            now_ms,
+            lease_until_ms,
+            reply,
+        } => {
             let mut statement = tx.prepare_cached(
                 "SELECT id, idempotency_key, kind, body, attempts FROM taapit_outbox
                  WHERE parked = 0 AND next_attempt_ms <= ?1 ORDER BY next_attempt_ms, id LIMIT ?2",
             )?;
             let rows = statement
-                .query_map(params![now_ms as i64, BATCH as i64], |row| {
+                .query_map(params![as_sql_ms(now_ms), BATCH as i64], |row| {
                     let kind: String = row.get(2)?;
                     Ok(Due {
                         id: row.get(0)?,
@@ -543,6 +595,11 @@ fn apply(
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut lease =
+                tx.prepare_cached("UPDATE taapit_outbox SET next_attempt_ms = ?2 WHERE id = ?1")?;
+            for row in &rows {
+                lease.execute(params![row.id, as_sql_ms(lease_until_ms)])?;
+            }
             answer(replies, reply, Ok(rows));
         }
         Command::Parked(reply) => {

@@ -322,8 +322,10 @@ impl CookieReissue {
             if first_stored.is_none() {
                 first_stored = TrackingId::parse(value).ok();
             }
-            // Counting stops early on absurd headers: two copies are enough to know.
-            copies > 2
+            // Stops once two copies are counted and a valid one was found: enough to know
+            // there are copies to clean and which id to keep (a header of many invalid
+            // copies before a valid one is read to that one).
+            copies > 1 && first_stored.is_some()
         });
         let mut from_url = None;
         url_values(uri, COOKIE_NAME, |value| {

@@ -142,6 +142,168 @@ async fn a_retry_after_beyond_the_policy_ends_the_call_and_the_outbox_waits_it()
     worker.shutdown().await;
 }
 
+/// A server on 127.0.0.1 that answers every request with `response` (a whole HTTP/1.1
+/// response), for answers the mock collector does not give: malformed headers, an echoed key.
+async fn answering(response: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let response = response.clone();
+            tokio::spawn(async move {
+                // The request: its head, then as many body bytes as it says.
+                let (mut got, mut buffer) = (Vec::new(), [0u8; 4096]);
+                loop {
+                    let Ok(n @ 1..) = socket.read(&mut buffer).await else {
+                        return;
+                    };
+                    got.extend_from_slice(&buffer[..n]);
+                    let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:"))
+                        .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+                    if got.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_retry_after_date_out_of_range_is_no_retry_after_not_a_panic() {
+    for date in [
+        "Sun, 06 Nov 2030 5000000000000000:00:00 GMT",
+        "Sun, 06 Nov 300000000000 08:49:37 GMT",
+        "Sun, 32 Nov 2030 08:49:37 GMT",
+        "Sun, 06 Nov 2030 25:61:61 GMT",
+    ] {
+        let url = answering(format!(
+            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: {date}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ))
+        .await;
+        let taapit = client(&url);
+        // Spawned: a panic would come back as a JoinError instead of failing the test body.
+        let outcome = tokio::spawn(async move { taapit.track().lead(lead(20)).await }).await;
+        let Ok(Err(Error::GaveUp { attempts: 4, last })) = outcome else {
+            panic!("{date}: {outcome:?}");
+        };
+        assert_eq!(last.retry_after(), None, "{date}");
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_of_any_length_puts_the_outbox_off_without_a_loop() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    collector.fail_next([Fault::RetryAfter(u64::MAX)]);
+    let db = TempDb::new("huge-retry-after");
+    let outbox = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    outbox.enqueue(lead(21)).await.unwrap();
+    let worker = outbox.start();
+    wait_for("the 429", Duration::from_secs(10), || {
+        collector.stats().requests == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        collector.stats().requests,
+        1,
+        "one attempt, then the wait (at most MAX_RETRY_AFTER), not a loop"
+    );
+    assert_eq!(
+        outbox.counts().await.unwrap().pending,
+        1,
+        "kept, not parked"
+    );
+    worker.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refusal_that_echoes_the_key_across_the_cut_shows_none_of_it() {
+    // The key starts 15 bytes before the 512-byte cut of the error's body: cut first, the
+    // body would end with `taapit_sk_test_`, which no longer matches the key.
+    let body = format!("{}Bearer {KEY}", "x".repeat(512 - 15 - "Bearer ".len()));
+    let url = answering(format!(
+        "HTTP/1.1 401 Unauthorized\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+    .await;
+    let error = client(&url).track().lead(lead(22)).await.unwrap_err();
+    let Error::Rejected { status: 401, body } = &error else {
+        panic!("{error:?}");
+    };
+    assert!(body.len() <= 512, "the body is still cut to 512 bytes");
+    for text in [body.clone(), error.to_string(), format!("{error:?}")] {
+        // (The redaction mark is `taapit_sk_…`: the key's own part starts after the prefix.)
+        assert!(!text.contains(&KEY[..15]), "a part of the key: {text}");
+    }
+}
+
+#[tokio::test]
+async fn shutdown_waits_for_the_batch_in_flight_and_records_its_answer() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    // Recorded at once, answered 200 a second later (within this policy's 5 s timeout).
+    collector.fail_next([Fault::Hang(Duration::from_millis(1000))]);
+    let taapit = Taapit::new(KEY)
+        .unwrap()
+        .with_base_url(&collector.url())
+        .unwrap()
+        .with_retry(fast_policy().timeout(Duration::from_secs(5)))
+        .unwrap();
+    let db = TempDb::new("shutdown");
+    let outbox = Outbox::open(&db.0, taapit).unwrap();
+    outbox.enqueue(lead(23)).await.unwrap();
+    let worker = outbox.start();
+    wait_for("the event on its way", Duration::from_secs(10), || {
+        collector.event_count() == 1
+    })
+    .await;
+    worker.shutdown().await;
+    assert_eq!(
+        outbox.counts().await.unwrap().pending,
+        0,
+        "the answer of the delivery in flight was recorded before shutdown returned"
+    );
+    assert_eq!(collector.stats().requests, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_outboxes_on_one_file_send_each_event_once() {
+    const N: usize = 60;
+    let collector = MockCollector::start(KEY).await.unwrap();
+    let db = TempDb::new("two-workers");
+    // Two handles, two connections: as two processes of a rolling deploy open the file.
+    let first = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    let second = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    for n in 0..N {
+        first.enqueue(lead(100 + n)).await.unwrap();
+    }
+    let workers = [first.start(), second.start()];
+    let start = Instant::now();
+    while first.counts().await.unwrap().pending > 0 {
+        assert!(start.elapsed() < Duration::from_secs(30), "timed out");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for worker in workers {
+        worker.shutdown().await;
+    }
+    assert_eq!(collector.event_count(), N);
+    assert_eq!(
+        collector.stats().requests,
+        N as u64,
+        "each event sent once, not once per worker"
+    );
+}
+
 #[tokio::test]
 async fn a_hang_past_the_timeout_is_redelivered_and_recognised() {
     let collector = MockCollector::start(KEY).await.unwrap();

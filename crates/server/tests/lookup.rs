@@ -69,7 +69,7 @@ fn an_invalid_candidate_makes_way_for_the_next() {
 
 #[test]
 fn several_cookies_the_first_valid_one_wins() {
-    // Copies on other domain levels: the browser lists the most specific first.
+    // Copies on other domain levels: the first the browser lists, as the page reads it.
     assert_eq!(
         found("/", &[b"ta_tid=first; ta_tid=second"], None),
         some("first", Source::Cookie)

@@ -205,6 +205,37 @@ fn other_copies_are_expired_so_one_stays_visible() {
     );
 }
 
+#[test]
+fn a_valid_copy_after_several_invalid_ones_is_reissued_and_the_others_cleaned() {
+    // The page's `getTrackingId()` skips invalid values and reads `good`; so does the lookup,
+    // and so must the re-issue, however many invalid copies come first.
+    let got = set_cookies(
+        &CookieReissue::new(),
+        "/",
+        "app.example.com",
+        &[(
+            "cookie",
+            "ta_tid=a%20; ta_tid=b%20; ta_tid=c%20; ta_tid=good",
+        )],
+    );
+    assert!(
+        got.first()
+            .is_some_and(|c| c.starts_with("ta_tid=good; Path=/; Domain=example.com;")),
+        "{got:?}"
+    );
+    assert!(
+        got[1..]
+            .iter()
+            .all(|c| c.starts_with("ta_tid=; ") && c.contains("Max-Age=0")),
+        "the other copies are expired: {got:?}"
+    );
+    assert_eq!(
+        got.len(),
+        3,
+        "host-only and app.example.com expired: {got:?}"
+    );
+}
+
 async fn through_layer(
     request: Request<()>,
     content_type: &'static str,
