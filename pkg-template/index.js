@@ -28,12 +28,7 @@ function load() {
     wasm.settle(null);
     return;
   }
-  try {
-    inflate(PAYLOAD, PAYLOAD_ALPHABET, start);
-  } catch (error) {
-    warn(error);
-    wasm.settle(null);
-  }
+  inflate(PAYLOAD, PAYLOAD_ALPHABET, start);
 }
 
 // Compiles the inflated .wasm (`bytes`; none when this browser cannot inflate it) and settles

@@ -6,8 +6,8 @@
 // of its data- attributes (data-expires-in-days="60" → expiresInDays: "60"; the module checks
 // every value and keeps the default for a bad one, saying so with data-debug):
 //   ready(callback)    runs callback(taapit) once loaded (at once if it has)
-//   capture(options?)  captures again (after a client-side navigation); the tag's options
-//                      when none are given
+//   capture(options?)  captures again (after a client-side navigation) with the tag's
+//                      options, the ones given on top
 //   getTrackingId(), clearTrackingId(), grantConsent(), revokeConsent(), decorateUrl(href)
 // Calls a page made through the stub snippet (window.taapit.q) run in order after capture.
 // The calls, their queue and the `taapit:change` event are wrapper.js's, shared with the npm
@@ -27,8 +27,9 @@ import { warn, wrapper } from '../pkg-template/wrapper.js';
     // arrive, so "first to run" alone would not be deterministic); later ones step aside.
     // A copy is a script element with the same src, its query aside (a tag manager may add
     // one). (Not `split`: a page may have replaced String.prototype.split before this runs.)
+    // An SVG <script> is among the tags too, and its `src` is no string: never a copy.
     var base = function (src) {
-      return src.replace(/\?.*/, '');
+      return typeof src == 'string' && src.replace(/\?.*/, '');
     };
     var tags = d.getElementsByTagName('script');
     var first = script;
@@ -52,8 +53,18 @@ import { warn, wrapper } from '../pkg-template/wrapper.js';
     var calls = wasm.api;
     var methods = {};
     for (key in calls) methods[key] = calls[key];
+    // The tag's options, with the ones given on top: a page that captures again after a
+    // route change with one option keeps its tag's others (`data-consent="pending"` above all).
     methods.capture = function (more) {
-      return calls.capture(more === undefined ? options : more);
+      var merged = {};
+      try {
+        for (var k in options) merged[k] = options[k];
+        for (k in more) merged[k] = more[k];
+      } catch (e) {
+        // a Proxy whose traps throw: what was read so far
+        warn(e);
+      }
+      return calls.capture(merged);
     };
     // Installed once the module has settled (before, ready() is queued like the others).
     methods.ready = function (callback) {

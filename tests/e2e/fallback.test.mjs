@@ -73,9 +73,10 @@ after(async () => {
 /**
  * Opens `path` on HOST with `?ta_tid=<id>` (and the CSP when `csp`), `WebAssembly` deleted
  * first when `noWasm`, `DecompressionStream` when `noInflate` (a browser too old to inflate
- * the inlined .wasm); returns what ready() saw, the stored cookies and the paths requested.
+ * the inlined .wasm), `Response` when `noResponse` (a page that broke a built-in the inflating
+ * uses); returns what ready() saw, the stored cookies and the paths requested.
  */
-async function visit(browser, { path, id, csp = false, noWasm = false, noInflate = false }) {
+async function visit(browser, { path, id, csp = false, noWasm = false, noInflate = false, noResponse = false }) {
   let out;
   await inEngineContext(browser, async (context) => {
     const tab = await context.newPage();
@@ -94,9 +95,14 @@ async function visit(browser, { path, id, csp = false, noWasm = false, noInflate
             delete window.DecompressionStream;
             window.webAssemblyAtStart = typeof WebAssembly;
           }
-        : () => {
-            window.webAssemblyAtStart = typeof WebAssembly;
-          };
+        : noResponse
+          ? () => {
+              window.Response = undefined;
+              window.webAssemblyAtStart = typeof WebAssembly;
+            }
+          : () => {
+              window.webAssemblyAtStart = typeof WebAssembly;
+            };
     await tab.goto(server.url(HOST, `${path}${query}`), { init });
     await tab.waitForFunction(() => window.readyResult != null, null, { timeout: 15_000 });
     const after = Date.now() / 1000;
@@ -157,6 +163,14 @@ for (const engine of ENGINES) {
       assert.ok(out.requested.includes(FALLBACK), `requested: ${out.requested}`);
     });
 
+    test('script tag, a page that broke Response: the .wasm cannot be inflated, stored through the fallback, ready() called', async () => {
+      const out = await visit(browser, { path: '/tag', id: 'NoResponse-tag-1', noResponse: true });
+      assert.equal(out.webAssembly, 'object');
+      assert.deepEqual(out.ready, { loaded: true, trackingId: 'NoResponse-tag-1' });
+      assertStored(out, 'NoResponse-tag-1', 60);
+      assert.ok(out.requested.includes(FALLBACK), `requested: ${out.requested}`);
+    });
+
     test('npm entry, normal page: the .wasm runs, the fallback is never requested', async () => {
       const out = await visit(browser, { path: '/esm', id: 'Normal-esm-1' });
       assert.equal(out.ready.trackingId, 'Normal-esm-1');
@@ -182,6 +196,15 @@ for (const engine of ENGINES) {
       assert.equal(out.ready.trackingId, 'NoInflate-esm-1');
       assert.equal(out.ready.result.storage, 'cookie');
       assertStored(out, 'NoInflate-esm-1', 30);
+      assert.ok(out.requested.includes(FALLBACK), `requested: ${out.requested}`);
+    });
+
+    test('npm entry, a page that broke Response: captured through the fallback', async () => {
+      const out = await visit(browser, { path: '/esm', id: 'NoResponse-esm-1', noResponse: true });
+      assert.equal(out.webAssembly, 'object');
+      assert.equal(out.ready.trackingId, 'NoResponse-esm-1');
+      assert.equal(out.ready.result.storage, 'cookie');
+      assertStored(out, 'NoResponse-esm-1', 30);
       assert.ok(out.requested.includes(FALLBACK), `requested: ${out.requested}`);
     });
 

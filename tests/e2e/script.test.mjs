@@ -357,6 +357,38 @@ history.replaceState = function (state, title, url) {
       });
     });
 
+    test("capture(options) keeps the tag's other options: data-consent=\"pending\" still holds the id", async () => {
+      const id = makePage({ attrs: { consent: 'pending', 'expires-in-days': '30' } });
+      await inContext(async (s) => {
+        const page = await s.open('app.example.com', id, `${NAME}=first-route`);
+        const again = await page.evaluate(() => {
+          // A single-page app's route change, then a capture with one option of its own.
+          history.pushState(null, '', '/next?ta_tid=second-route&keep=1');
+          return window.taapit.capture({ stripParam: true });
+        });
+        assert.equal(again.trackingId, 'second-route');
+        assert.equal(again.storage, 'memory', 'consent is still pending: held in memory');
+        assert.deepEqual(await s.idCookies(), []);
+        assert.match(await page.evaluate(() => location.search), /ta_tid=second-route/, 'the address keeps the held id');
+
+        const granted = await page.evaluate(() => window.taapit.grantConsent());
+        assert.equal(granted.storage, 'cookie');
+        assertExpiresIn(await s.theCookie(), 30, { before: page.before, after: Date.now() / 1000 });
+        assert.equal(await page.evaluate(() => location.search), '?keep=1', 'stripped once stored');
+        await page.close();
+      });
+    });
+
+    test('an inline SVG <script> before the tag: the tag still loads and captures', async () => {
+      const id = makePage({ head: '<svg width="1" height="1"><script>/* an SVG script */</script></svg>' });
+      await inContext(async (s) => {
+        const v = await s.visit('app.example.com', id, `${NAME}=after-svg`);
+        assert.equal(v.loaded, true);
+        assert.equal(v.trackingId, 'after-svg');
+        assert.equal((await s.theCookie()).value, 'after-svg');
+      });
+    });
+
     test('clearTrackingId() removes the cookie; ready() after load runs at once', async () => {
       const id = makePage();
       await inContext(async (s) => {
@@ -513,6 +545,7 @@ history.replaceState = function (state, title, url) {
   <a id="relative" href="/landing?rel=1">relative</a>
   <img id="map" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="50" height="50" usemap="#m">
   <map name="m"><area id="area" shape="rect" coords="0,0,50,50" href="${to('a.b.example.org', '/landing')}"></map>
+  <svg width="60" height="20"><a id="svg" href="${to('shop.example.net', '/landing?svg=1')}"><text id="svg-text" x="0" y="15">svg</text></a></svg>
   <div id="late"></div>`,
       });
 
@@ -584,9 +617,9 @@ history.replaceState = function (state, title, url) {
     test(`middle-click follows the decorated URL (${ENGINE[engine].middleClick})`, async () => {
       const id = linkPage();
       await inContext(async (s) => {
-        for (const [selector, expected] of [
-          ['#static', to('shop.example.net', '/landing?x=1&y=a%20b&ta_tid=middle-id#frag')],
-          ['#added', to('x.example.org', '/landing?x=1&y=a%20b&ta_tid=middle-id#frag')],
+        for (const [selector, expected, written] of [
+          ['#static', to('shop.example.net', '/landing?x=1&y=a%20b&ta_tid=middle-id#frag'), to('shop.example.net', '/landing?x=1&y=a%20b#frag')],
+          ['#added', to('x.example.org', '/landing?x=1&y=a%20b&ta_tid=middle-id#frag'), to('x.example.org', '/landing?x=1&y=a%20b#frag')],
         ]) {
           // A fresh page for each click: in some engines the link loads in this tab.
           const page = await s.open(host, id, `${NAME}=middle-id`);
@@ -603,11 +636,64 @@ history.replaceState = function (state, title, url) {
             assert.equal(newTab, ENGINE[engine].middleClick === 'new tab', `middle-click on ${selector}: where it loaded`);
             if (newTab) {
               const href = await page.evaluate((sel) => document.querySelector(sel).href, selector);
-              assert.equal(href, expected, 'the href at click time');
+              assert.equal(href, written, 'the link is put back as the page wrote it');
             }
           } finally {
             await page.close();
           }
+        }
+      });
+    });
+
+    test('a followed link keeps no id: the next click asks again (a newer id, revokeConsent()); a right click adds nothing; SVG links', async () => {
+      const id = linkPage();
+      await inContext(async (s) => {
+        const page = await s.open(host, id, `${NAME}=first-id`);
+        try {
+          const seen = await page.evaluate(async () => {
+            // What each click would follow: read by a listener after the module's (bubble
+            // phase), which then cancels the navigation so the page stays.
+            const taken = [];
+            document.addEventListener('click', (e) => {
+              taken.push(e.target.closest('a').getAttribute('href'));
+              e.preventDefault();
+            });
+            const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+            const link = document.getElementById('static');
+            const click = (target) =>
+              target.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, composed: true, button: 0 }));
+            click(link);
+            await nextTask();
+            const afterFirst = link.getAttribute('href');
+            // A right click (auxclick, button 2): the context menu's "Copy link address".
+            link.dispatchEvent(new MouseEvent('auxclick', { bubbles: true, cancelable: true, composed: true, button: 2 }));
+            const onRightClick = link.getAttribute('href');
+            click(document.getElementById('svg-text'));
+            await nextTask();
+            const svgAfter = document.getElementById('svg').getAttribute('href');
+            history.replaceState(null, '', '?ta_tid=newer-id');
+            window.taapit.capture();
+            click(link);
+            await nextTask();
+            window.taapit.revokeConsent();
+            click(link);
+            await nextTask();
+            return { taken, afterFirst, onRightClick, svgAfter };
+          });
+          const written = to('shop.example.net', '/landing?x=1&y=a%20b#frag');
+          assert.deepEqual(seen, {
+            taken: [
+              to('shop.example.net', '/landing?x=1&y=a%20b&ta_tid=first-id#frag'),
+              to('shop.example.net', '/landing?svg=1&ta_tid=first-id'),
+              to('shop.example.net', '/landing?x=1&y=a%20b&ta_tid=newer-id#frag'),
+              written,
+            ],
+            afterFirst: written,
+            onRightClick: written,
+            svgAfter: to('shop.example.net', '/landing?svg=1'),
+          });
+        } finally {
+          await page.close();
         }
       });
     });
