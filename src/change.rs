@@ -14,9 +14,12 @@ const DETAIL_FIELD: &str = "trackingId";
 
 /// The id in effect that a `taapit:change` event announces: `detail.trackingId` when it is a
 /// valid id or `null`. Anything else (no detail, an invalid or hostile value from a page that
-/// dispatches its own event) is not believed: the id is then read again from the page, so an
-/// app never shows what the module would refuse to store.
-pub fn tracking_id_after(event: &web_sys::Event) -> Option<String> {
+/// dispatches its own event) is not believed: the id is then read again from the page by
+/// `read_again`, so an app never shows what the module would refuse to store.
+pub fn tracking_id_after(
+    event: &web_sys::Event,
+    read_again: impl FnOnce() -> Option<String>,
+) -> Option<String> {
     use wasm_bindgen::JsCast;
     let announced = event
         .dyn_ref::<CustomEvent>()
@@ -26,8 +29,8 @@ pub fn tracking_id_after(event: &web_sys::Event) -> Option<String> {
         Some(value) if value.is_null() => None,
         Some(value) => match value.as_string() {
             Some(id) if crate::core::id::is_valid_id(&id) => Some(id),
-            _ => crate::tracking_id(),
+            _ => read_again(),
         },
-        None => crate::tracking_id(),
+        None => read_again(),
     }
 }

@@ -12,3 +12,8 @@ pub mod contract;
 // too, so the native tests can check that it gives back the session it was given.
 #[path = "standalone/state.rs"]
 pub mod state;
+
+// The web shell's read of a cookie by name, whatever the last capture's options: what the
+// Leptos hook shows first. Tested in the browsers (tests/browser.rs).
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
+pub use crate::web::tracking_id_named;

@@ -100,7 +100,10 @@ pub fn Analytics(
     /// Log to the console why an id was not stored (default `false`).
     #[prop(default = Options::default().debug)]
     debug: bool,
-    /// Hosts whose links get the id at click time (default none).
+    /// Hosts whose links get the id from `taapit_capture::decorate_url` (default none), for a
+    /// `window.open` or a redirect made from Rust. Clicked links are not rewritten by this
+    /// crate: the script tag and the npm entry, when on the page, do that with their own
+    /// `outbound`.
     #[prop(default = Options::default().outbound, into)]
     outbound: Vec<String>,
 ) -> impl IntoView {
@@ -236,7 +239,7 @@ pub fn use_tracking_id_with_options(options: UseTrackingIdOptions) -> Signal<Opt
     // same; client-side rendering: read from the page.
     let initial = SharedValue::new(|| initial_tracking_id(&cookie_name)).into_inner();
     let tracking_id = RwSignal::new(initial);
-    follow_changes(tracking_id);
+    follow_changes(tracking_id, cookie_name);
     tracking_id.into()
 }
 
@@ -262,25 +265,27 @@ browser_only! {
         });
     }
 
-    fn initial_tracking_id(_cookie_name: &str) -> Option<String> {
-        crate::tracking_id()
+    fn initial_tracking_id(cookie_name: &str) -> Option<String> {
+        crate::web::tracking_id_named(cookie_name)
     }
 
-    fn follow_changes(tracking_id: RwSignal<Option<String>>) {
+    fn follow_changes(tracking_id: RwSignal<Option<String>>, cookie_name: String) {
+        let name = cookie_name.clone();
         let handle = window_event_listener_untyped(crate::change::EVENT, move |event| {
-            tracking_id.set(crate::change::tracking_id_after(&event));
+            let read_again = || crate::web::tracking_id_named(&name);
+            tracking_id.set(crate::change::tracking_id_after(&event, read_again));
         });
         on_cleanup(move || handle.remove());
         // After hydration, the page's own value (which the mirror or a capture made before the
         // app loaded may have set) replaces the server's.
-        Effect::new(move |_| tracking_id.set(crate::tracking_id()));
+        Effect::new(move |_| tracking_id.set(crate::web::tracking_id_named(&cookie_name)));
     }
 }
 
 not_browser! {
     fn capture_after_mount(_options: Options) {}
 
-    fn follow_changes(_tracking_id: RwSignal<Option<String>>) {}
+    fn follow_changes(_tracking_id: RwSignal<Option<String>>, _cookie_name: String) {}
 }
 
 #[cfg(feature = "leptos-ssr")]
@@ -305,6 +310,10 @@ fn initial_tracking_id(_cookie_name: &str) -> Option<String> {
 /// assert_eq!(taapit_capture::leptos::tracking_id_from_headers(&headers).as_deref(), Some("abc"));
 /// headers.insert(COOKIE, "ta_tid=%3Cscript%3E".parse().unwrap());
 /// assert_eq!(taapit_capture::leptos::tracking_id_from_headers(&headers), None);
+/// // Another cookie's value in raw UTF-8 does not hide the id.
+/// let jar = http::HeaderValue::from_bytes("city=Zürich; ta_tid=abc".as_bytes()).unwrap();
+/// headers.insert(COOKIE, jar);
+/// assert_eq!(taapit_capture::leptos::tracking_id_from_headers(&headers).as_deref(), Some("abc"));
 /// ```
 #[cfg(feature = "leptos-ssr")]
 pub fn tracking_id_from_headers(headers: &http::HeaderMap) -> Option<String> {
@@ -312,12 +321,16 @@ pub fn tracking_id_from_headers(headers: &http::HeaderMap) -> Option<String> {
 }
 
 /// The valid tracking id of a request's `Cookie` headers (HTTP/2 may split them), if any.
+/// Each header is read with its bytes outside UTF-8 replaced, not refused whole: browsers
+/// send other cookies' values as raw UTF-8 (`city=Zürich`), which is no reason to lose the id
+/// beside them.
 #[cfg(feature = "leptos-ssr")]
 fn request_tracking_id(headers: &http::HeaderMap, cookie_name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find_map(|jar| crate::core::cookie::tracking_id_in(jar, cookie_name))
-        .map(str::to_owned)
+        .find_map(|value| {
+            let jar = String::from_utf8_lossy(value.as_bytes());
+            crate::core::cookie::tracking_id_in(&jar, cookie_name).map(str::to_owned)
+        })
 }

@@ -79,7 +79,10 @@ pub struct AnalyticsProps {
     /// Log to the console why an id was not stored (default `false`).
     #[prop_or_else(|| Options::default().debug)]
     pub debug: bool,
-    /// Hosts whose links get the id at click time (default none).
+    /// Hosts whose links get the id from `taapit_capture::decorate_url` (default none), for a
+    /// `window.open` or a redirect made from Rust. Clicked links are not rewritten by this
+    /// crate: the script tag and the npm entry, when on the page, do that with their own
+    /// `outbound`.
     #[prop_or_else(|| Options::default().outbound)]
     pub outbound: Vec<String>,
 }
@@ -250,7 +253,7 @@ fn follow_changes(tracking_id: UseStateHandle<Option<String>>) -> impl FnOnce() 
     tracking_id.set(crate::tracking_id());
     let listener = web_sys::window().map(|window| {
         gloo_events::EventListener::new(&window, crate::change::EVENT, move |event| {
-            tracking_id.set(crate::change::tracking_id_after(event));
+            tracking_id.set(crate::change::tracking_id_after(event, crate::tracking_id));
         })
     });
     move || drop(listener)

@@ -523,6 +523,65 @@ async fn a_custom_cookie_name_is_written_and_read() {
 }
 
 #[wasm_bindgen_test]
+async fn a_cookie_read_by_name_is_that_cookie_whatever_the_last_capture() {
+    let _page = fresh(1).await;
+    set_raw_cookie("ta_tid=legacyDefault");
+    set_raw_cookie("my_tid=customName");
+    // No capture under `my_tid` yet (the session has the defaults), as when a hook that names
+    // its cookie renders first.
+    assert_eq!(
+        taapit_capture::internal::tracking_id_named("my_tid").as_deref(),
+        Some("customName")
+    );
+    assert_eq!(tracking_id().as_deref(), Some("legacyDefault"));
+    assert_eq!(
+        taapit_capture::internal::tracking_id_named("other_tid"),
+        None,
+        "no such cookie: nothing, not the default cookie's id"
+    );
+
+    // Once a capture used that name, the same read, with the id captured on this page behind
+    // the cookie.
+    let options = Options {
+        cookie_name: "my_tid".into(),
+        ..Options::default()
+    };
+    capture_at("/?ta_tid=fromUrl", &options);
+    assert_eq!(
+        taapit_capture::internal::tracking_id_named("my_tid").as_deref(),
+        Some("fromUrl")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn decorate_url_adds_the_id_for_outbound_hosts_written_as_javascript_would_accept_them() {
+    let _page = fresh(1).await;
+    let options = Options {
+        // As a Rust app may write them: case, spaces, a trailing dot; and one that is no host.
+        outbound: vec![
+            " Shop.Example.NET. ".into(),
+            "*.Example.org".into(),
+            "https://bad/".into(),
+        ],
+        ..Options::default()
+    };
+    capture_at("/?ta_tid=outbound1", &options);
+    assert_eq!(
+        taapit_capture::decorate_url("https://shop.example.net/cart?x=1#h").as_deref(),
+        Some("https://shop.example.net/cart?x=1&ta_tid=outbound1#h")
+    );
+    assert_eq!(
+        taapit_capture::decorate_url("https://www.example.org/").as_deref(),
+        Some("https://www.example.org/?ta_tid=outbound1")
+    );
+    assert_eq!(taapit_capture::decorate_url("https://elsewhere.net/"), None);
+    assert_eq!(
+        taapit_capture::decorate_url("mailto:a@shop.example.net"),
+        None
+    );
+}
+
+#[wasm_bindgen_test]
 async fn expiry_days_are_clamped_to_1_and_400() {
     let _page = fresh(1).await;
     for (days, expected) in [(0, 1), (1, 1), (30, 30), (400, 400), (100_000, 400)] {

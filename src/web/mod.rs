@@ -8,7 +8,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlDocument, Window};
 
 use crate::core::capture::{self as rules, Capture, Location, Page, Session};
-use crate::core::options::Options;
+use crate::core::options::{DomainOption, Options};
+use crate::core::outbound::parse_pattern;
 use crate::prelude::*;
 
 /// The current page, seen through `window`.
@@ -141,9 +142,28 @@ fn with_page<R>(f: impl FnOnce(&mut BrowserPage, &mut Session) -> R) -> R {
 /// }
 /// ```
 pub fn capture(options: &Options) -> Capture {
-    let outcome = with_page(|page, session| rules::capture(page, session, options));
+    let options = as_read(options);
+    let outcome = with_page(|page, session| rules::capture_owned(page, session, options));
     changed("capture", Some(&outcome));
     outcome
+}
+
+/// `options` as the JavaScript surfaces' option list gives them (`Options::read`): `outbound`
+/// patterns trimmed, in lower case, without a trailing dot (a malformed one dropped), an
+/// explicit `domain` without a leading dot, in lower case (one that is no domain name: `Auto`).
+/// A Rust app builds `Options` by hand, and `Shop.Example.net` or `.shop.example.com` must
+/// mean what they mean from JavaScript (the rules compare them as they are).
+fn as_read(options: &Options) -> Options {
+    let mut options = options.clone();
+    options.outbound = options
+        .outbound
+        .iter()
+        .filter_map(|pattern| parse_pattern(pattern))
+        .collect();
+    if let DomainOption::Explicit(domain) = &options.domain {
+        options.domain = DomainOption::parse(domain).unwrap_or_default();
+    }
+    options
 }
 
 /// The tracking id to send to the backend: the cookie, else the `localStorage` mirror, else
@@ -154,6 +174,27 @@ pub fn capture(options: &Options) -> Capture {
 /// ```
 pub fn tracking_id() -> Option<String> {
     with_page(|page, session| rules::tracking_id(page, session))
+}
+
+/// [`tracking_id`] of the cookie named `cookie_name`, whatever the options of the page's last
+/// capture (the defaults before the first): for hooks that name their cookie and read it
+/// before any capture ran (`use_tracking_id_with_options` of the Leptos hooks).
+pub fn tracking_id_named(cookie_name: &str) -> Option<String> {
+    with_page(|page, session| {
+        if session.options.cookie_name() == cookie_name {
+            return rules::tracking_id(page, session);
+        }
+        // Not the last capture's cookie: this cookie's id (or its mirror's) alone; the id
+        // captured on this page went to the other one.
+        let named = Session {
+            options: Options {
+                cookie_name: cookie_name.to_owned(),
+                ..session.options.clone()
+            },
+            ..Session::default()
+        };
+        rules::tracking_id(page, &named)
+    })
 }
 
 /// Removes the id everywhere it was kept: the cookie on every domain level, the mirror, memory.
