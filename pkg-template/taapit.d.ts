@@ -13,7 +13,7 @@ export interface TaapitScript {
   ready(callback: (taapit: TaapitScript) => void): void;
   /**
    * Captures again (after a client-side navigation: route changes are not captured by
-   * themselves), with the tag's `data-` options when none are given.
+   * themselves), with the tag's `data-` options and the given ones on top.
    * @example router.afterEach(() => taapit.capture());
    */
   capture(options?: CaptureOptions): CaptureResult | undefined;
@@ -22,9 +22,9 @@ export interface TaapitScript {
   getTrackingId(): string | null | undefined;
   /** Deletes the id from the cookie (every domain level), the mirror and memory. */
   clearTrackingId(): void;
-  /** Stores the id held while `data-consent="pending"`; returns what it stored (`null` if the
-   * module could not load, `undefined` when queued before ready). */
-  grantConsent(): CaptureResult | null | undefined;
+  /** Stores the id held while `data-consent="pending"`; returns what it stored (every field
+   * `null` if the module could not load, `undefined` when queued before ready). */
+  grantConsent(): CaptureResult | undefined;
   /** Deletes the id everywhere; later captures on the page stay in memory. */
   revokeConsent(): void;
   /** `href` with `ta_tid=<id>` added if it goes to a `data-outbound` host, else `null`
