@@ -31,6 +31,7 @@ use ::yew::prelude::*;
 
 pub use crate::calls::{clear, grant_consent, revoke_consent};
 
+use crate::core::cookie::is_valid_name;
 use crate::core::options::DEFAULT_NAME;
 use crate::prelude::*;
 use crate::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
@@ -224,14 +225,47 @@ impl RequestTrackingId {
 /// ```
 #[hook]
 pub fn use_tracking_id() -> Option<String> {
+    use_tracking_id_named(DEFAULT_NAME)
+}
+
+/// [`use_tracking_id`] for the cookie of `<Analytics cookie_name=… />`: in the browser that
+/// cookie is read from the first render, before any capture ran (an invalid name reads
+/// `ta_tid`, as in capture). On the server the value is the [`RequestTrackingId`] context,
+/// which the app builds with [`RequestTrackingId::from_cookie_header_named`] and the same name.
+///
+/// ```no_run
+/// use taapit_capture::yew::{use_tracking_id_named, Analytics};
+/// use yew::prelude::*;
+///
+/// #[function_component]
+/// fn App() -> Html {
+///     let tracking_id = use_tracking_id_named("shop_tid");
+///     html! {
+///         <>
+///             <Analytics cookie_name="shop_tid" />
+///             <p>{ tracking_id.unwrap_or_default() }</p>
+///         </>
+///     }
+/// }
+/// ```
+#[hook]
+pub fn use_tracking_id_named(cookie_name: &str) -> Option<String> {
+    let name = if is_valid_name(cookie_name) {
+        cookie_name.to_owned()
+    } else {
+        DEFAULT_NAME.to_owned()
+    };
     let from_request = use_context::<RequestTrackingId>();
-    let tracking_id = use_state_eq(move || match from_request {
-        Some(RequestTrackingId(id)) => id,
-        None => page_tracking_id(),
-    });
+    let tracking_id = {
+        let name = name.clone();
+        use_state_eq(move || match from_request {
+            Some(RequestTrackingId(id)) => id,
+            None => page_tracking_id(&name),
+        })
+    };
     {
         let tracking_id = tracking_id.clone();
-        use_effect_with((), move |_| follow_changes(tracking_id));
+        use_effect_with(name, move |name| follow_changes(tracking_id, name.clone()));
     }
     (*tracking_id).clone()
 }
@@ -242,18 +276,22 @@ fn capture(options: &Options) {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn page_tracking_id() -> Option<String> {
-    crate::tracking_id()
+fn page_tracking_id(cookie_name: &str) -> Option<String> {
+    crate::web::tracking_id_named(cookie_name)
 }
 
 /// Sets `tracking_id` from the page now (a server-rendered value may be stale), then after each
 /// `taapit:change`; the returned guard removes the listener when the component goes.
 #[cfg(target_arch = "wasm32")]
-fn follow_changes(tracking_id: UseStateHandle<Option<String>>) -> impl FnOnce() {
-    tracking_id.set(crate::tracking_id());
+fn follow_changes(
+    tracking_id: UseStateHandle<Option<String>>,
+    cookie_name: String,
+) -> impl FnOnce() {
+    tracking_id.set(crate::web::tracking_id_named(&cookie_name));
     let listener = web_sys::window().map(|window| {
         gloo_events::EventListener::new(&window, crate::change::EVENT, move |event| {
-            tracking_id.set(crate::change::tracking_id_after(event, crate::tracking_id));
+            let read_again = || crate::web::tracking_id_named(&cookie_name);
+            tracking_id.set(crate::change::tracking_id_after(event, read_again));
         })
     });
     move || drop(listener)
@@ -263,11 +301,14 @@ fn follow_changes(tracking_id: UseStateHandle<Option<String>>) -> impl FnOnce() 
 fn capture(_options: &Options) {}
 
 #[cfg(not(target_arch = "wasm32"))]
-fn page_tracking_id() -> Option<String> {
+fn page_tracking_id(_cookie_name: &str) -> Option<String> {
     None
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn follow_changes(_tracking_id: UseStateHandle<Option<String>>) -> impl FnOnce() {
+fn follow_changes(
+    _tracking_id: UseStateHandle<Option<String>>,
+    _cookie_name: String,
+) -> impl FnOnce() {
     || ()
 }

@@ -178,7 +178,8 @@ pub fn tracking_id() -> Option<String> {
 
 /// [`tracking_id`] of the cookie named `cookie_name`, whatever the options of the page's last
 /// capture (the defaults before the first): for hooks that name their cookie and read it
-/// before any capture ran (`use_tracking_id_with_options` of the Leptos hooks).
+/// before any capture ran (the Leptos `use_tracking_id_with_options`, the Yew
+/// `use_tracking_id_named`).
 pub fn tracking_id_named(cookie_name: &str) -> Option<String> {
     with_page(|page, session| {
         if session.options.cookie_name() == cookie_name {

@@ -3,7 +3,9 @@
 //! `RequestTrackingId` context (the request's valid `ta_tid` cookie) or `None`. Also the
 //! mapping of `<Analytics />`'s props to `Options`.
 
-use taapit_capture::yew::{use_tracking_id, Analytics, AnalyticsProps, RequestTrackingId};
+use taapit_capture::yew::{
+    use_tracking_id, use_tracking_id_named, Analytics, AnalyticsProps, RequestTrackingId,
+};
 use taapit_capture::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
 use taapit_yew_example::App;
 use yew::prelude::*;
@@ -138,5 +140,46 @@ fn each_prop_maps_to_its_option() {
             debug: true,
             outbound: vec!["shop.example.net".into()],
         }
+    );
+}
+
+#[function_component]
+fn ShopId() -> Html {
+    let id = use_tracking_id_named("shop_tid");
+    html! { <p>{ id.unwrap_or_else(|| "none".into()) }</p> }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+struct NamedProps {
+    cookie_header: String,
+}
+
+#[function_component]
+fn NamedRoot(props: &NamedProps) -> Html {
+    let id = RequestTrackingId::from_cookie_header_named(&props.cookie_header, "shop_tid");
+    html! {
+        <ContextProvider<RequestTrackingId> context={id}>
+            <Analytics cookie_name="shop_tid" />
+            <ShopId />
+        </ContextProvider<RequestTrackingId>>
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_named_cookie_is_the_server_value_of_the_named_hook() {
+    let render = |header: &str| {
+        let props = NamedProps {
+            cookie_header: header.to_owned(),
+        };
+        LocalServerRenderer::<NamedRoot>::with_props(props)
+            .hydratable(false)
+            .render()
+    };
+    let html = render("ta_tid=other; shop_tid=named1").await;
+    assert_eq!(html, "<p>named1</p>");
+    let html = render("ta_tid=other").await;
+    assert_eq!(
+        html, "<p>none</p>",
+        "the default cookie is not the named one"
     );
 }
