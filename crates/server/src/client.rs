@@ -104,7 +104,7 @@ pub enum Error {
     /// The event was refused before sending.
     #[error(transparent)]
     InvalidEvent(#[from] InvalidEvent),
-    /// Taapit answered with a 4xx other than 429: retrying would not help.
+    /// Taapit answered with a 4xx other than 408, 425 and 429: retrying would not help.
     #[error("Taapit refused the event: HTTP {status}: {body}")]
     Rejected {
         /// The HTTP status.
@@ -112,7 +112,7 @@ pub enum Error {
         /// The start of the response body (at most 512 bytes).
         body: String,
     },
-    /// Every attempt failed with a temporary failure (connection, timeout, 429, 5xx).
+    /// Every attempt failed with a temporary failure (connection, timeout, 408, 425, 429, 5xx).
     #[error("not delivered after {attempts} attempts: {last}")]
     GaveUp {
         /// How many attempts were made.
@@ -158,7 +158,7 @@ pub enum Failure {
     /// No answer within the timeout.
     #[error("timed out")]
     Timeout,
-    /// 429 or 5xx.
+    /// 408, 425, 429 or 5xx.
     #[error("HTTP {status}{}", .retry_after_secs.map(|s| format!(" (Retry-After: {s} s)")).unwrap_or_default())]
     Status {
         /// The HTTP status.
@@ -190,8 +190,8 @@ impl Failure {
     }
 }
 
-/// Timeouts and retries. Retries happen on connection failures, timeouts, 429 (waiting at
-/// least its `Retry-After`) and 5xx, never on other 4xx; the wait before retry `n` is a
+/// Timeouts and retries. Retries happen on connection failures, timeouts, 408, 425, 429
+/// (waiting at least a `Retry-After`) and 5xx, never on other 4xx; the wait before retry `n` is a
 /// random time between half and all of `initial_backoff × 2ⁿ⁻¹`, at most `max_backoff`. A
 /// `Retry-After` longer than `max_backoff` ends the call at once with [`Error::GaveUp`]
 /// (the outbox then waits the server's time before its next attempt, at most
@@ -498,7 +498,13 @@ impl Taapit {
         if status.is_success() {
             return Ok(());
         }
-        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+        // 408 (the server gave up waiting for the request) and 425 (too early) say "send it
+        // again" as 429 and 5xx do (RFC 9110 §15.5.9, RFC 8470 §5.2); other 4xx cannot change.
+        let temporary = matches!(
+            status,
+            StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_EARLY | StatusCode::TOO_MANY_REQUESTS
+        ) || status.is_server_error();
+        if temporary {
             let retry_after = response
                 .headers()
                 .get(RETRY_AFTER)

@@ -95,6 +95,19 @@ async fn retries_500s_and_429_with_retry_after_then_delivers_once() {
 }
 
 #[tokio::test]
+async fn a_408_and_a_425_are_retried_like_a_503() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    collector.fail_next([Fault::Status(408), Fault::Status(425)]);
+    client(&collector.url())
+        .track()
+        .lead(lead(7))
+        .await
+        .unwrap();
+    assert_eq!(collector.stats().requests, 3);
+    assert_eq!(collector.event_count(), 1);
+}
+
+#[tokio::test]
 async fn a_retry_after_beyond_the_policy_ends_the_call_and_the_outbox_waits_it() {
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next([Fault::RetryAfter(120)]);
