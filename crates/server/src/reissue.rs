@@ -390,9 +390,10 @@ fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// The tower `Layer` of [`CookieReissue`]: on a top-level HTML document response (a
 /// document request, a `text/html` 2xx response), adds the `Set-Cookie` headers of
-/// [`CookieReissue::set_cookies`] unless the handler already set `ta_tid` itself, and marks a
-/// response that gained them `Cache-Control: private` when it had no `Cache-Control` (a
-/// shared cache must not hand one visitor's cookie to another).
+/// [`CookieReissue::set_cookies`] unless the handler already set `ta_tid` itself or marked the
+/// response for shared caches (`Cache-Control: public` or `s-maxage`), and marks a response
+/// that gained them `Cache-Control: private` when it had no `Cache-Control` (a shared cache
+/// must not hand one visitor's cookie to another).
 ///
 /// ```
 /// use taapit_server::CookieReissue;
@@ -501,6 +502,7 @@ where
             && response.status().is_success()
             && CookieReissue::is_html_response(headers)
             && !already_set
+            && !shared_cacheable(headers)
         {
             let headers = response.headers_mut();
             if !headers.contains_key(CACHE_CONTROL) {
@@ -512,6 +514,20 @@ where
         }
         Poll::Ready(Ok(response))
     }
+}
+
+/// Whether the response says a shared cache (a CDN, a proxy) may keep it: `Cache-Control`
+/// with `public` or `s-maxage`, without `private` or `no-store`. Such a response gets no
+/// cookie: a cache that kept it would hand one visitor's id to the next (the page's own
+/// capture module keeps the cookie anyway).
+fn shared_cacheable(headers: &HeaderMap) -> bool {
+    let control = headers.get_all(CACHE_CONTROL);
+    let has = |token: &[u8]| {
+        control
+            .iter()
+            .any(|value| contains_ignore_case(value.as_bytes(), token))
+    };
+    (has(b"public") || has(b"s-maxage")) && !has(b"private") && !has(b"no-store")
 }
 
 /// Whether a `Set-Cookie` value sets the cookie `name`.

@@ -310,6 +310,44 @@ async fn the_layer_writes_on_html_documents_only() {
 }
 
 #[tokio::test]
+async fn the_layer_writes_no_cookie_on_a_response_for_shared_caches() {
+    for (cache_control, written) in [
+        ("public, max-age=600", false),
+        ("max-age=60, s-maxage=600", false),
+        ("PUBLIC", false),
+        ("public, no-store", true),
+        ("private, max-age=60", true),
+        ("no-cache", true),
+    ] {
+        let service = CookieReissue::new().layer().layer(tower::service_fn(
+            move |_req: Request<()>| async move {
+                Ok::<_, Infallible>(
+                    Response::builder()
+                        .header("content-type", "text/html")
+                        .header("cache-control", cache_control)
+                        .body(())
+                        .unwrap(),
+                )
+            },
+        ));
+        let response = service
+            .oneshot(page_request(Some("document"), "text/html"))
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers().get("set-cookie").is_some(),
+            written,
+            "Cache-Control: {cache_control}"
+        );
+        assert_eq!(
+            response.headers()["cache-control"],
+            cache_control,
+            "left as it was"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_layer_leaves_a_cookie_the_handler_set() {
     let service =
         CookieReissue::new()
