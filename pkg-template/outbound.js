@@ -11,8 +11,6 @@
 // listener: the caller calls it once per page (the script tag does by construction, index.js
 // keeps a flag, so that the script build does not carry one). Browser only.
 
-var later = typeof setTimeout == 'function' ? setTimeout : null;
-
 /** Installs the listener. */
 export function watchLinks(decorate, warn) {
   var follow = (event) => {
@@ -36,11 +34,9 @@ export function watchLinks(decorate, warn) {
             // event's dispatch); the next task puts the page's own back, so the link carries
             // no id afterwards: a later click asks the module again (after revokeConsent(),
             // or with a newer id), and a copied address has none.
-            if (later) {
-              later(() => {
-                if (link.getAttribute('href') === href) link.setAttribute('href', written);
-              });
-            }
+            setTimeout(() => {
+              if (link.getAttribute('href') == href) link.setAttribute('href', written);
+            });
           }
           return;
         }

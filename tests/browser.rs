@@ -1314,6 +1314,20 @@ async fn a_replace_state_listener_may_read_the_id() {
     assert_eq!(tracking_id().as_deref(), Some("storedAfter"));
 }
 
+#[wasm_bindgen_test]
+async fn strip_keeps_a_path_that_starts_with_two_slashes() {
+    let _page = fresh(3).await;
+    // (`//landing` itself cannot be set: it would be another host.)
+    set_url("/.//landing?ta_tid=slashes&x=1");
+    assert_eq!(url(), "//landing?ta_tid=slashes&x=1");
+    let outcome = capture(&Options {
+        strip_param: true,
+        ..Options::default()
+    });
+    assert_eq!(outcome.tracking_id.as_deref(), Some("slashes"));
+    assert_eq!(url(), "//landing?x=1", "the path kept, the parameter gone");
+}
+
 // ----- debug -----
 
 #[wasm_bindgen_test]

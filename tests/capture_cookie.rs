@@ -242,6 +242,23 @@ fn auto_domain_is_the_shortest_parent_the_browser_accepts() {
 }
 
 #[test]
+fn a_secure_prefixed_cookie_name_gets_the_parent_domain_too() {
+    // A `__Secure-` cookie needs `Secure`, and so does a probe named after it: probes written
+    // as the cookie will be, or every domain looks refused and the cookie stays host-only.
+    let options = Options {
+        cookie_name: "__Secure-tid".into(),
+        ..Options::default()
+    };
+    let (page, _, outcome) = capture_on("https://www.example.com/?ta_tid=abc", &options);
+    assert_eq!(outcome.storage, Some(Storage::Cookie));
+    assert_eq!(outcome.domain.as_deref(), Some("example.com"));
+    let c = page.only("__Secure-tid");
+    assert!(c.secure && !c.host_only);
+    let names: Vec<&str> = page.jar().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["__Secure-tid"], "the probes are gone");
+}
+
+#[test]
 fn auto_domain_probes_leave_nothing_behind() {
     let (page, _, _) = capture_on(
         "https://www.shop.example.co.uk/?ta_tid=abc",
@@ -335,15 +352,6 @@ fn a_refused_write_beside_an_older_cookie_still_falls_back_to_the_mirror() {
     );
 }
 
-/// Options whose write an `http:` page's browser refuses (`SameSite=None` needs `Secure`,
-/// which `http:` cannot set), while the domain probes and removals still go through.
-fn refused_on_http() -> Options {
-    Options {
-        same_site: SameSite::None,
-        ..debug_options()
-    }
-}
-
 #[test]
 fn a_refused_write_is_not_taken_for_kept_once_the_calls_own_removals_changed_the_jar() {
     // A stale copy of the new id (host-only) and an older id on the site: the first read-back
@@ -353,7 +361,9 @@ fn a_refused_write_is_not_taken_for_kept_once_the_calls_own_removals_changed_the
     page.plant_cookie("ta_tid=new1; Path=/");
     page.plant_cookie("ta_tid=old1; Domain=example.com; Path=/");
     page.navigate("http://app.example.com/?ta_tid=new1");
-    let outcome = capture(&mut page, &mut Session::default(), &refused_on_http());
+    // A tracking-cookie filter refuses the write; the probes and removals go through.
+    page.set_cookie_mode(CookieMode::TrackingCookieRefused);
+    let outcome = capture(&mut page, &mut Session::default(), &debug_options());
     assert_eq!(outcome.storage, Some(Storage::LocalStorage));
     assert!(
         page.storage_item("taapit:ta_tid")
@@ -375,11 +385,12 @@ fn a_refused_write_is_not_taken_for_kept_when_another_tab_changed_some_other_coo
     let mut page = FakeBrowser::new("http://app.example.com/");
     page.plant_cookie("ta_tid=old1; Domain=example.com; Path=/");
     page.navigate("http://app.example.com/?ta_tid=new1");
+    page.set_cookie_mode(CookieMode::TrackingCookieRefused);
     page.another_tab_writes_after(
         "ta_tid",
         "other_probe=1; Domain=example.com; Path=/; Max-Age=10",
     );
-    let outcome = capture(&mut page, &mut Session::default(), &refused_on_http());
+    let outcome = capture(&mut page, &mut Session::default(), &debug_options());
     assert_eq!(outcome.storage, Some(Storage::LocalStorage));
     assert!(
         page.logged("refused the cookie ta_tid"),

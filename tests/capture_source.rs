@@ -381,6 +381,14 @@ fn strip_removes_the_parameter_from_the_search_and_keeps_the_rest() {
 }
 
 #[test]
+fn strip_keeps_a_path_that_starts_with_two_slashes() {
+    // `//landing` alone would be read as a host (`https://landing/`) and the change refused:
+    // `/.` before it is a segment the URL parser drops.
+    let (page, _) = stripped("https://shop.example.com//landing?ta_tid=abc&x=1", &strip());
+    assert_eq!(page.replaced_urls(), ["/.//landing?x=1"]);
+}
+
+#[test]
 fn strip_drops_an_emptied_search() {
     let (page, _) = stripped("https://shop.example.com/p?ta_tid=abc", &strip());
     assert_eq!(page.replaced_urls(), ["/p"]);

@@ -429,6 +429,42 @@ fn first_click_under_pending_consent_keeps_the_stored_id() {
     assert_eq!(page.visible_values("ta_tid"), ["old"]);
 }
 
+#[test]
+fn first_click_keeps_the_first_id_held_for_consent_over_a_later_one() {
+    // A single-page app's router captures again with another id while consent is pending:
+    // the held first id stays, and the grant stores it.
+    let mut page = FakeBrowser::new("https://shop.example.com/?ta_tid=first");
+    let mut session = Session::default();
+    let options = Options {
+        attribution: Attribution::FirstClick,
+        ..pending()
+    };
+    capture(&mut page, &mut session, &options);
+    page.navigate("https://shop.example.com/next?ta_tid=second");
+    let again = capture(&mut page, &mut session, &options);
+    assert_eq!(again.tracking_id.as_deref(), Some("first"));
+    assert_eq!(again.storage, Some(Storage::Memory));
+    let granted = grant_consent(&mut page, &mut session);
+    assert_eq!(granted.tracking_id.as_deref(), Some("first"));
+    assert_eq!(page.visible_values("ta_tid"), ["first"]);
+}
+
+#[test]
+fn first_click_keeps_the_first_id_kept_only_in_memory() {
+    let mut page = unavailable("https://shop.example.com/?ta_tid=first");
+    page.set_storage_available(false);
+    let mut session = Session::default();
+    let options = Options {
+        attribution: Attribution::FirstClick,
+        ..Options::default()
+    };
+    capture(&mut page, &mut session, &options);
+    page.navigate("https://shop.example.com/?ta_tid=second");
+    let again = capture(&mut page, &mut session, &options);
+    assert_eq!(again.tracking_id.as_deref(), Some("first"));
+    assert_eq!(tracking_id(&page, &session).as_deref(), Some("first"));
+}
+
 // ---------------------------------------------------------------- clear
 
 #[test]
@@ -600,6 +636,20 @@ fn strip_waits_for_consent_so_a_reload_before_it_still_finds_the_id() {
     let granted = grant_consent(&mut page, &mut session);
     assert_eq!(granted.storage, Some(Storage::Cookie));
     assert_eq!(page.address(), "/p?k=v", "stored: now the parameter can go");
+}
+
+#[test]
+fn a_strip_waiting_for_consent_goes_with_a_later_capture_that_does_not_ask_for_it() {
+    let mut page = FakeBrowser::new("https://shop.example.com/p?ta_tid=abc&k=v");
+    let mut session = Session::default();
+    capture(&mut page, &mut session, &pending_strip());
+    revoke_consent(&mut page, &mut session);
+    page.navigate("https://shop.example.com/other?ta_tid=def&y=2");
+    // Revoked: held in memory; the options no longer strip.
+    capture(&mut page, &mut session, &Options::default());
+    let granted = grant_consent(&mut page, &mut session);
+    assert_eq!(granted.tracking_id.as_deref(), Some("def"));
+    assert_eq!(page.address(), "/other?ta_tid=def&y=2", "not stripped");
 }
 
 #[test]

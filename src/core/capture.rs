@@ -178,6 +178,8 @@ pub(crate) fn capture_owned(
     options: Options,
 ) -> Capture {
     session.options = options;
+    // A strip that waited for consent belongs to the capture before: this one decides again.
+    session.strip_pending = false;
     if session.revoked {
         session.options.consent = Consent::Pending;
     }
@@ -257,6 +259,22 @@ fn decide(
             }
             return stored;
         }
+        // Held or captured in memory on this page (consent pending, or nowhere else to keep
+        // it): the visit's first id, kept as a stored one is. (The same id goes on: a grant
+        // stores the id it held.)
+        let first = match &session.held {
+            Some((held, _)) => Some(held),
+            None => session.captured.as_ref(),
+        };
+        if let Some(first) = first.filter(|first| **first != id) {
+            debug(page, options, "first-click: ignored ", &id);
+            return Capture {
+                tracking_id: Some(first.clone()),
+                source: Some(session.held.as_ref().map_or(Source::Stored, |held| held.1)),
+                storage: Some(Storage::Memory),
+                ..Capture::default()
+            };
+        }
     }
     session.captured = Some(id.clone());
     if options.consent == Consent::Pending {
@@ -335,7 +353,7 @@ fn persist(
         expires_at_ms: None,
     };
     if let Some(before) = page.cookies() {
-        let domain = cookie_domain(page, options, location);
+        let domain = cookie_domain(page, options, location, secure);
         let cookie = SetCookie::new(name, &id)
             .domain(domain.as_deref())
             .max_age(max_age, now_ms / 1000)
@@ -405,33 +423,44 @@ fn visible(page: &impl Page, name: &str, value: &str, before: Option<&str>) -> (
     (count, found)
 }
 
-/// The `Domain` to write: `None` for host-only.
-fn cookie_domain(page: &mut impl Page, options: &Options, location: &Location) -> Option<String> {
+/// The `Domain` to write: `None` for host-only. `secure`: whether the cookie gets `Secure`
+/// (the probes get it too).
+fn cookie_domain(
+    page: &mut impl Page,
+    options: &Options,
+    location: &Location,
+    secure: bool,
+) -> Option<String> {
     let host = location.host.as_str();
     match &options.domain {
         DomainOption::Host => None,
         DomainOption::Explicit(domain) if covers(domain, host) => {
             if host_kind(host) != HostKind::Named {
                 None
-            } else if accepts(page, options, domain) {
+            } else if accepts(page, options, domain, secure) {
                 Some(domain.clone())
             } else {
                 debug(page, options, "using auto: refused Domain=", domain);
-                auto_domain(page, options, host)
+                auto_domain(page, options, host, secure)
             }
         }
         DomainOption::Explicit(domain) => {
             debug(page, options, "using auto: the host is not under ", domain);
-            auto_domain(page, options, host)
+            auto_domain(page, options, host, secure)
         }
-        DomainOption::Auto => auto_domain(page, options, host),
+        DomainOption::Auto => auto_domain(page, options, host, secure),
     }
 }
 
 /// The shortest candidate domain the browser accepts (the browser holds the public suffix list).
-fn auto_domain(page: &mut impl Page, options: &Options, host: &str) -> Option<String> {
+fn auto_domain(
+    page: &mut impl Page,
+    options: &Options,
+    host: &str,
+    secure: bool,
+) -> Option<String> {
     candidates(host)
-        .find(|domain| accepts(page, options, domain))
+        .find(|domain| accepts(page, options, domain, secure))
         .map(str::to_owned)
 }
 
@@ -439,16 +468,19 @@ fn auto_domain(page: &mut impl Page, options: &Options, host: &str) -> Option<St
 /// under a name of its own (the cookie name, `_p` and the page's [`Page::nonce`]),
 /// reads it back and removes it. A fixed name would let a page probing at the same moment
 /// overwrite or expire this one, and a domain the browser accepts would be taken as refused.
-fn accepts(page: &mut impl Page, options: &Options, domain: &str) -> bool {
+/// The probe is `Secure` when the cookie will be: a `__Secure-` name (which the probe's name
+/// starts with too) is refused without it, and every domain would look refused.
+fn accepts(page: &mut impl Page, options: &Options, domain: &str, secure: bool) -> bool {
     let nonce = page.nonce();
     let name = super::text::concat(&[options.cookie_name(), "_p", &nonce]);
     let probe = SetCookie::new(&name, "1")
         .domain(Some(domain))
-        .max_age(10, page.now_ms() / 1000);
+        .max_age(10, page.now_ms() / 1000)
+        .secure(secure);
     write_cookie(page, probe);
     let kept = visible(page, &name, "1", None).1;
     if kept {
-        write_cookie(page, SetCookie::removal(&name, Some(domain)));
+        write_cookie(page, SetCookie::removal(&name, Some(domain)).secure(secure));
     }
     kept
 }
@@ -490,6 +522,7 @@ pub fn clear(page: &mut impl Page, session: &mut Session) {
     page.storage_remove(&mirror::key(name));
     session.captured = None;
     session.held = None;
+    session.strip_pending = false;
 }
 
 /// Records consent and stores an id held back while it was pending.

@@ -174,6 +174,11 @@ fn push_query(url: &mut String, pairs: &str) {
 ///     Some("/p?a=1&b=2#top"),
 /// );
 /// assert_eq!(strip_params("/p", "?a=1", "", &names), None);
+/// // A path that starts with `//` stays a path.
+/// assert_eq!(
+///     strip_params("//landing", "?ta_tid=x&a=1", "", &names).as_deref(),
+///     Some("/.//landing?a=1"),
+/// );
 /// ```
 pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> Option<String> {
     let new_search = kept_pairs(query_body(search), names);
@@ -182,7 +187,11 @@ pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> O
     if new_search.is_none() && new_hash_query.is_none() {
         return None;
     }
-    let mut url = String::from(path);
+    // A path that starts with `//` would be read as a host (`//landing` is `https://landing/`)
+    // and the address change refused: `/.` before it is a segment the URL parser drops, so
+    // the same path stays.
+    let mut url = String::from(if path.starts_with("//") { "/." } else { "" });
+    url.push_str(path);
     match new_search {
         Some(pairs) => push_query(&mut url, &pairs),
         None => url.push_str(search),

@@ -9,7 +9,8 @@
 //! - cookies are keyed by (name, domain, host-only, path): a host-only `ta_tid` and a
 //!   `Domain=example.com` `ta_tid` on `example.com` are two cookies, as in Chrome and Firefox;
 //! - `Secure` from an `http:` page, and `SameSite=None` without `Secure`, are refused; an
-//!   `http:` page cannot overwrite a `Secure` cookie;
+//!   `http:` page cannot overwrite a `Secure` cookie; a `__Secure-` name without `Secure`, and
+//!   a `__Host-` name without `Secure`, with a `Domain` or another path, are refused;
 //! - `Max-Age<=0` (or an `Expires` in the past) deletes;
 //! - reading gives the visible cookies as `name=value; name2=value2`, longest path first,
 //!   then oldest first.
@@ -80,6 +81,9 @@ pub enum CookieMode {
     /// A consent manager's `document.cookie` wrapper that drops every write: reads show the
     /// jar as it was.
     WritesDropped,
+    /// A tracking-cookie filter (an extension) that refuses every value written to `ta_tid`
+    /// and lets removals and cookies of other names through.
+    TrackingCookieRefused,
 }
 
 /// One `Set-Cookie` string, parsed the way a browser parses it.
@@ -552,6 +556,12 @@ impl FakeBrowser {
         if cookie.http_only || host.is_empty() {
             return false;
         }
+        if self.cookie_mode == CookieMode::TrackingCookieRefused
+            && cookie.name == "ta_tid"
+            && cookie.max_age != Some(0)
+        {
+            return false;
+        }
         let (domain, host_only) = match cookie.domain {
             None => (host.clone(), true),
             Some(_) if self.cookie_mode == CookieMode::DomainRefused => return false,
@@ -569,6 +579,16 @@ impl FakeBrowser {
             return false;
         }
         if cookie.same_site == Some("None") && !cookie.secure {
+            return false;
+        }
+        // Cookie prefixes (RFC 6265bis §4.1.3): `__Secure-` needs `Secure`, `__Host-` also
+        // no `Domain` and `Path=/`.
+        if cookie.name.starts_with("__Secure-") && !cookie.secure {
+            return false;
+        }
+        if cookie.name.starts_with("__Host-")
+            && (!cookie.secure || !host_only || cookie.path.as_deref() != Some("/"))
+        {
             return false;
         }
         let path = cookie
@@ -647,7 +667,10 @@ impl Page for FakeBrowser {
         match self.cookie_mode {
             CookieMode::Unavailable => None,
             CookieMode::Ignored => Some(String::new()),
-            CookieMode::Enabled | CookieMode::DomainRefused | CookieMode::WritesDropped => Some(
+            CookieMode::Enabled
+            | CookieMode::DomainRefused
+            | CookieMode::WritesDropped
+            | CookieMode::TrackingCookieRefused => Some(
                 self.visible()
                     .iter()
                     .map(|c| format!("{}={}", c.name, c.value))
@@ -662,7 +685,7 @@ impl Page for FakeBrowser {
         match self.cookie_mode {
             CookieMode::Unavailable => false,
             CookieMode::Ignored | CookieMode::WritesDropped => true,
-            CookieMode::Enabled | CookieMode::DomainRefused => {
+            CookieMode::Enabled | CookieMode::DomainRefused | CookieMode::TrackingCookieRefused => {
                 self.store(cookie);
                 // The name of a value write (a removal has `Max-Age=0`): another tab's write
                 // waiting on it lands now.
