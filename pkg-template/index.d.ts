@@ -1,35 +1,36 @@
-/** Options of `capture()`. Every field is optional; a bad value falls back to its default
- * (and, with `debug`, the console says which). */
+/** Options of `capture()`. Every field is optional, and `undefined` is the default too (an
+ * optional setting passed through); a bad value falls back to its default (and, with
+ * `debug`, the console says which). */
 export interface CaptureOptions {
   /** URL parameters carrying the id, tried in order. Default `["ta_tid"]`. */
-  params?: string[] | string;
+  params?: string[] | string | undefined;
   /** Cookie name. Default `"ta_tid"`. */
-  cookieName?: string;
+  cookieName?: string | undefined;
   /** Cookie lifetime in days, clamped to 1–400. Default 90. */
-  expiresInDays?: number;
+  expiresInDays?: number | undefined;
   /** `"auto"` (default), `"host"` (host-only), or a domain the host is or belongs to. */
-  domain?: string;
+  domain?: string | undefined;
   /** Default `"last-click"`. */
-  attribution?: "last-click" | "first-click";
+  attribution?: "last-click" | "first-click" | undefined;
   /** Default `"lax"`. `"none"` forces `Secure`. */
-  sameSite?: "lax" | "strict" | "none";
+  sameSite?: "lax" | "strict" | "none" | undefined;
   /** Default `"auto"`: `Secure` on https pages. */
-  secure?: "auto" | boolean;
+  secure?: "auto" | boolean | undefined;
   /** `"pending"` keeps the id in memory until `grantConsent()`. Default `"granted"`. */
-  consent?: "granted" | "pending";
+  consent?: "granted" | "pending" | undefined;
   /** Remove the tracking parameters from the address bar. Default `false`. */
-  stripParam?: boolean;
+  stripParam?: boolean | undefined;
   /** Keep the id in localStorage when cookies cannot be written. Default `true`. */
-  storageFallback?: boolean;
+  storageFallback?: boolean | undefined;
   /** Log to the console why an id was not stored or an option was refused. Default `false`. */
-  debug?: boolean;
+  debug?: boolean | undefined;
   /**
    * Hosts whose links get `ta_tid=<id>` added when followed: `"shop.example.net"` (that host)
    * or `"*.example.org"` (the domain and every subdomain). Default none. Links are decorated
    * at click time by one delegated listener; for `window.open` or redirects made in JS, pass
    * the URL through `decorateUrl()`.
    */
-  outbound?: string[] | string;
+  outbound?: string[] | string | undefined;
 }
 
 /** What `capture()` or `grantConsent()` did. */
