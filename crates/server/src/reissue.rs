@@ -189,7 +189,9 @@ impl CookieReissue {
         self
     }
 
-    /// `HttpOnly` (default off: with it, the frontend cannot read the id).
+    /// `HttpOnly` (default off: with it, the frontend can neither read the id nor replace it: a
+    /// later landing's id captured in the page goes to its `localStorage` mirror, and the
+    /// backend keeps reading this cookie until the server re-issues the newer id from the URL).
     ///
     /// ```
     /// let reissue = taapit_server::CookieReissue::new().http_only(true);
