@@ -319,21 +319,7 @@ async fn the_layer_writes_no_cookie_on_a_response_for_shared_caches() {
         ("private, max-age=60", true),
         ("no-cache", true),
     ] {
-        let service = CookieReissue::new().layer().layer(tower::service_fn(
-            move |_req: Request<()>| async move {
-                Ok::<_, Infallible>(
-                    Response::builder()
-                        .header("content-type", "text/html")
-                        .header("cache-control", cache_control)
-                        .body(())
-                        .unwrap(),
-                )
-            },
-        ));
-        let response = service
-            .oneshot(page_request(Some("document"), "text/html"))
-            .await
-            .unwrap();
+        let response = html_through_layer("cache-control", cache_control).await;
         assert_eq!(
             response.headers().get("set-cookie").is_some(),
             written,
@@ -347,24 +333,29 @@ async fn the_layer_writes_no_cookie_on_a_response_for_shared_caches() {
     }
 }
 
-#[tokio::test]
-async fn the_layer_leaves_a_cookie_the_handler_set() {
-    let service =
-        CookieReissue::new()
-            .layer()
-            .layer(tower::service_fn(|_req: Request<()>| async {
-                Ok::<_, Infallible>(
-                    Response::builder()
-                        .header("content-type", "text/html")
-                        .header("set-cookie", "ta_tid=; Max-Age=0")
-                        .body(())
-                        .unwrap(),
-                )
-            }));
-    let response = service
+/// A document request through the layer, to a handler whose HTML response has
+/// `header: value`.
+async fn html_through_layer(header: &'static str, value: &'static str) -> Response<()> {
+    let service = CookieReissue::new().layer().layer(tower::service_fn(
+        move |_req: Request<()>| async move {
+            Ok::<_, Infallible>(
+                Response::builder()
+                    .header("content-type", "text/html")
+                    .header(header, value)
+                    .body(())
+                    .unwrap(),
+            )
+        },
+    ));
+    service
         .oneshot(page_request(Some("document"), "text/html"))
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_layer_leaves_a_cookie_the_handler_set() {
+    let response = html_through_layer("set-cookie", "ta_tid=; Max-Age=0").await;
     let cookies: Vec<_> = response.headers().get_all("set-cookie").iter().collect();
     assert_eq!(cookies, ["ta_tid=; Max-Age=0"]);
 }
