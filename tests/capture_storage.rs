@@ -449,22 +449,6 @@ fn first_click_keeps_the_first_id_held_for_consent_over_a_later_one() {
     assert_eq!(page.visible_values("ta_tid"), ["first"]);
 }
 
-#[test]
-fn first_click_keeps_the_first_id_kept_only_in_memory() {
-    let mut page = unavailable("https://shop.example.com/?ta_tid=first");
-    page.set_storage_available(false);
-    let mut session = Session::default();
-    let options = Options {
-        attribution: Attribution::FirstClick,
-        ..Options::default()
-    };
-    capture(&mut page, &mut session, &options);
-    page.navigate("https://shop.example.com/?ta_tid=second");
-    let again = capture(&mut page, &mut session, &options);
-    assert_eq!(again.tracking_id.as_deref(), Some("first"));
-    assert_eq!(tracking_id(&page, &session).as_deref(), Some("first"));
-}
-
 // ---------------------------------------------------------------- clear
 
 #[test]

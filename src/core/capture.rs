@@ -259,18 +259,13 @@ fn decide(
             }
             return stored;
         }
-        // Held or captured in memory on this page (consent pending, or nowhere else to keep
-        // it): the visit's first id, kept as a stored one is. (The same id goes on: a grant
-        // stores the id it held.)
-        let first = match &session.held {
-            Some((held, _)) => Some(held),
-            None => session.captured.as_ref(),
-        };
-        if let Some(first) = first.filter(|first| **first != id) {
+        // Held in memory until consent: the visit's first id, kept as a stored one is. (A
+        // grant comes with the id it held, taken out of `held`.)
+        if let Some((first, first_source)) = session.held.as_ref().filter(|held| held.0 != id) {
             debug(page, options, "first-click: ignored ", &id);
             return Capture {
                 tracking_id: Some(first.clone()),
-                source: Some(session.held.as_ref().map_or(Source::Stored, |held| held.1)),
+                source: Some(*first_source),
                 storage: Some(Storage::Memory),
                 ..Capture::default()
             };
