@@ -31,7 +31,6 @@ use ::yew::prelude::*;
 
 pub use crate::calls::{clear, grant_consent, revoke_consent};
 
-use crate::core::cookie::is_valid_name;
 use crate::core::options::DEFAULT_NAME;
 use crate::prelude::*;
 use crate::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
@@ -250,11 +249,8 @@ pub fn use_tracking_id() -> Option<String> {
 /// ```
 #[hook]
 pub fn use_tracking_id_named(cookie_name: &str) -> Option<String> {
-    let name = if is_valid_name(cookie_name) {
-        cookie_name.to_owned()
-    } else {
-        DEFAULT_NAME.to_owned()
-    };
+    // (An invalid name is taken as capture takes it, by `tracking_id_named`.)
+    let name = cookie_name.to_owned();
     let from_request = use_context::<RequestTrackingId>();
     let tracking_id = {
         let name = name.clone();

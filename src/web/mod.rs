@@ -182,16 +182,18 @@ pub fn tracking_id() -> Option<String> {
 /// `use_tracking_id_named`).
 pub fn tracking_id_named(cookie_name: &str) -> Option<String> {
     with_page(|page, session| {
-        if session.options.cookie_name() == cookie_name {
+        let options = Options {
+            cookie_name: cookie_name.to_owned(),
+            ..session.options.clone()
+        };
+        // Both names as capture takes them (`Options::cookie_name`: an invalid one is `ta_tid`).
+        if options.cookie_name() == session.options.cookie_name() {
             return rules::tracking_id(page, session);
         }
         // Not the last capture's cookie: this cookie's id (or its mirror's) alone; the id
         // captured on this page went to the other one.
         let named = Session {
-            options: Options {
-                cookie_name: cookie_name.to_owned(),
-                ..session.options.clone()
-            },
+            options,
             ..Session::default()
         };
         rules::tracking_id(page, &named)

@@ -597,8 +597,9 @@ fn apply(
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let mut lease =
                 tx.prepare_cached("UPDATE taapit_outbox SET next_attempt_ms = ?2 WHERE id = ?1")?;
+            let until = as_sql_ms(lease_until_ms);
             for row in &rows {
-                lease.execute(params![row.id, as_sql_ms(lease_until_ms)])?;
+                lease.execute(params![row.id, until])?;
             }
             answer(replies, reply, Ok(rows));
         }
