@@ -54,6 +54,8 @@ apt_missing webkit2gtk-driver /usr/bin/WebKitWebDriver
 apt_missing xvfb /usr/bin/xvfb-run
 apt_missing xauth /usr/bin/xauth
 apt_missing openssl /usr/bin/openssl
+# The throwaway PostgreSQL cluster of the outbox tests (scripts/pg-cluster.sh): any version.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
