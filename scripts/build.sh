@@ -24,7 +24,8 @@ mkdir -p pkg
 node_modules/.bin/wasm-opt --remove-exports --pass-arg='remove-exports@__*' -Oz --converge --zero-filled-memory --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   target/wasm32-unknown-unknown/release/taapit_capture.wasm -o pkg/taapit_capture.wasm
-cp pkg-template/* pkg/
+# The package's files (pkg-template/server/ is built by scripts/build-server.mjs below).
+find pkg-template -maxdepth 1 -type f -exec cp -t pkg/ {} +
 rm -f pkg/.gitignore
 # The npm entry as one module (scripts/bundle-entry.mjs says why), over the copy of
 # pkg-template/index.js. The other copied modules stay in pkg/ outside the package's `files`:
@@ -35,6 +36,9 @@ node scripts/bundle-entry.mjs
 # (a CSP without 'wasm-unsafe-eval', a browser without WebAssembly): tag/fallback.mjs. Built
 # before the script tag, which pins it by its hash.
 node tag/fallback.mjs
+# The server entry (taapit-capture/server): the same .wasm and its wasm2js build, run over
+# a request (scripts/build-server.mjs).
+node scripts/build-server.mjs
 # The script tag: tag/taapit.js and the loader, bundled by esbuild into one minified
 # classic script with the .wasm inlined (tag/build.mjs; the README's "Script tag" section
 # has the measurements behind the choice).
