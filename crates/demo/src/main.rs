@@ -130,7 +130,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         std::env::temp_dir().join(format!("taapit-demo-outbox-{}.sqlite3", std::process::id()))
     });
     let endpoint = format!("{}/api/events/", taapit.base_url());
-    let outbox = Outbox::open(&outbox_path, taapit)?;
+    let outbox = Outbox::open(&outbox_path, taapit).await?;
     let _worker = outbox.start();
 
     let root = config.root.canonicalize()?;
@@ -309,9 +309,12 @@ async fn signup(
                 .and_then(|body| serde_json::from_slice(&body).ok())
                 .unwrap_or_default();
             match demo.outbox.enqueue(event).await {
-                Ok(()) => (
+                Ok(key) => (
                     shown_request(&demo.endpoint, "lead", &shown),
-                    format!("Queued in the outbox and posted to {}lead.", demo.endpoint),
+                    format!(
+                        "Queued in the outbox as {key} and posted to {}lead.",
+                        demo.endpoint
+                    ),
                 ),
                 Err(error) => (
                     Value::Null,
@@ -348,7 +351,7 @@ async fn leads(State(demo): State<Arc<Demo>>) -> Response {
         None => ("taapit", json!([])),
     };
     let parked = demo.outbox.parked().await.unwrap_or_default();
-    let counts = demo.outbox.counts().await.unwrap_or_default();
+    let stats = demo.outbox.stats().await.unwrap_or_default();
     json_answer(
         StatusCode::OK,
         json!({
@@ -356,7 +359,12 @@ async fn leads(State(demo): State<Arc<Demo>>) -> Response {
             "collector": collector,
             "keep": KEEP,
             "events": events,
-            "outbox": counts,
+            "outbox": {
+                "pending": stats.pending,
+                "inFlight": stats.in_flight,
+                "parked": stats.parked,
+                "oldestPendingAgeMs": stats.oldest_pending_age.map(|age| age.as_millis() as u64),
+            },
             "parked": parked,
         }),
     )
@@ -465,7 +473,10 @@ async fn payment_webhook(
         .enqueue_with_key(sale, &format!("sale-{}", payment.order_id))
         .await
     {
-        Ok(()) => json_answer(StatusCode::OK, json!({ "ok": true, "reported": true })),
+        Ok(key) => json_answer(
+            StatusCode::OK,
+            json!({ "ok": true, "reported": true, "key": key }),
+        ),
         Err(error) => error_answer(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
     }
 }

@@ -111,7 +111,7 @@ async fn home() -> Html<&'static str> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let taapit = Taapit::new(std::env::var("TAAPIT_API_KEY")?)?;
-    let outbox = Outbox::open("taapit-outbox.sqlite3", taapit.clone())?;
+    let outbox = Outbox::open("taapit-outbox.sqlite3", taapit.clone()).await?;
     let worker = outbox.start();
     let state = App {
         taapit,

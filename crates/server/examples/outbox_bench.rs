@@ -66,9 +66,9 @@ fn lead(n: usize) -> Lead {
 
 async fn settle(outbox: &Outbox) {
     loop {
-        let counts = outbox.counts().await.expect("counts");
-        assert_eq!(counts.parked, 0, "no event may be parked");
-        if counts.pending == 0 {
+        let stats = outbox.stats().await.expect("stats");
+        assert_eq!(stats.parked, 0, "no event may be parked");
+        if stats.pending + stats.in_flight == 0 {
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -122,7 +122,7 @@ async fn main() {
                 .max_backoff(Duration::from_secs(1)),
         )
         .unwrap();
-    let outbox = Outbox::open(&db, taapit).expect("open");
+    let outbox = Outbox::open(&db, taapit).await.expect("open");
     let rss = RssSampler::start();
     let baseline = status_kib("VmRSS:");
     rss.take();
@@ -160,7 +160,8 @@ async fn main() {
         }
     }
     let queued_in = start.elapsed();
-    let queued = outbox.counts().await.expect("counts").pending;
+    let stats = outbox.stats().await.expect("stats");
+    let queued = stats.pending + stats.in_flight;
     let with_queue = rss.take();
     let start = Instant::now();
     let worker = outbox.start();

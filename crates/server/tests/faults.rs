@@ -38,6 +38,12 @@ fn lead(n: usize) -> Lead {
     Lead::new(format!("id_{n}"), Customer::new(format!("user_{n}")))
 }
 
+/// The events not delivered yet: waiting, or in flight.
+async fn queued(outbox: &Outbox) -> u64 {
+    let stats = outbox.stats().await.unwrap();
+    stats.pending + stats.in_flight
+}
+
 /// A fresh outbox file path (removed by `Cleanup`).
 struct TempDb(PathBuf);
 
@@ -133,7 +139,7 @@ async fn a_retry_after_beyond_the_policy_ends_the_call_and_the_outbox_waits_it()
 
     // The outbox keeps the event and waits at least the server's time.
     let db = TempDb::new("retry-after");
-    let outbox = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    let outbox = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
     collector.fail_next([Fault::RetryAfter(120)]);
     outbox.enqueue(lead(9)).await.unwrap();
     let worker = outbox.start();
@@ -147,11 +153,7 @@ async fn a_retry_after_beyond_the_policy_ends_the_call_and_the_outbox_waits_it()
         2,
         "no attempt before Retry-After"
     );
-    assert_eq!(
-        outbox.counts().await.unwrap().pending,
-        1,
-        "kept, not parked"
-    );
+    assert_eq!(queued(&outbox).await, 1, "kept, not parked");
     worker.shutdown().await;
 }
 
@@ -219,7 +221,7 @@ async fn a_retry_after_of_any_length_puts_the_outbox_off_without_a_loop() {
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next([Fault::RetryAfter(u64::MAX)]);
     let db = TempDb::new("huge-retry-after");
-    let outbox = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    let outbox = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
     outbox.enqueue(lead(21)).await.unwrap();
     let worker = outbox.start();
     wait_for("the 429", Duration::from_secs(10), || {
@@ -232,11 +234,7 @@ async fn a_retry_after_of_any_length_puts_the_outbox_off_without_a_loop() {
         1,
         "one attempt, then the wait (at most MAX_RETRY_AFTER), not a loop"
     );
-    assert_eq!(
-        outbox.counts().await.unwrap().pending,
-        1,
-        "kept, not parked"
-    );
+    assert_eq!(queued(&outbox).await, 1, "kept, not parked");
     worker.shutdown().await;
 }
 
@@ -273,7 +271,7 @@ async fn shutdown_waits_for_the_batch_in_flight_and_records_its_answer() {
         .with_retry(fast_policy().timeout(Duration::from_secs(5)))
         .unwrap();
     let db = TempDb::new("shutdown");
-    let outbox = Outbox::open(&db.0, taapit).unwrap();
+    let outbox = Outbox::open(&db.0, taapit).await.unwrap();
     outbox.enqueue(lead(23)).await.unwrap();
     let worker = outbox.start();
     wait_for("the event on its way", Duration::from_secs(10), || {
@@ -282,7 +280,7 @@ async fn shutdown_waits_for_the_batch_in_flight_and_records_its_answer() {
     .await;
     worker.shutdown().await;
     assert_eq!(
-        outbox.counts().await.unwrap().pending,
+        queued(&outbox).await,
         0,
         "the answer of the delivery in flight was recorded before shutdown returned"
     );
@@ -295,14 +293,14 @@ async fn two_outboxes_on_one_file_send_each_event_once() {
     let collector = MockCollector::start(KEY).await.unwrap();
     let db = TempDb::new("two-workers");
     // Two handles, two connections: as two processes of a rolling deploy open the file.
-    let first = Outbox::open(&db.0, client(&collector.url())).unwrap();
-    let second = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    let first = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
+    let second = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
     for n in 0..N {
         first.enqueue(lead(100 + n)).await.unwrap();
     }
     let workers = [first.start(), second.start()];
     let start = Instant::now();
-    while first.counts().await.unwrap().pending > 0 {
+    while queued(&first).await > 0 {
         assert!(start.elapsed() < Duration::from_secs(30), "timed out");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -426,7 +424,7 @@ async fn a_400_is_not_retried_and_the_key_is_never_shown() {
 async fn the_outbox_delivers_everything_through_every_fault_and_parks_a_400() {
     let collector = MockCollector::start(KEY).await.unwrap();
     let db = TempDb::new("matrix");
-    let outbox = Outbox::open(&db.0, client(&collector.url())).unwrap();
+    let outbox = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
     collector.pause().await;
     collector.fail_next([
         Fault::Status(500),
@@ -440,7 +438,7 @@ async fn the_outbox_delivers_everything_through_every_fault_and_parks_a_400() {
     for n in 0..N {
         outbox.enqueue(lead(100 + n)).await.unwrap();
     }
-    assert_eq!(outbox.counts().await.unwrap().pending, N as u64);
+    assert_eq!(queued(&outbox).await, N as u64);
     let worker = outbox.start();
     tokio::time::sleep(Duration::from_millis(700)).await; // refused meanwhile
     collector.resume().await.unwrap();
@@ -449,13 +447,13 @@ async fn the_outbox_delivers_everything_through_every_fault_and_parks_a_400() {
     // outbox to have settled every event too.
     let start = Instant::now();
     loop {
-        let counts = outbox.counts().await.unwrap();
-        if (counts.pending, counts.parked) == (0, 1) {
+        let stats = outbox.stats().await.unwrap();
+        if (stats.pending + stats.in_flight, stats.parked) == (0, 1) {
             break;
         }
         assert!(
             start.elapsed() < Duration::from_secs(45),
-            "not settled: {counts:?}"
+            "not settled: {stats:?}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -476,7 +474,7 @@ async fn the_outbox_delivers_everything_through_every_fault_and_parks_a_400() {
     );
 
     // Once fixed, it can be sent again.
-    assert!(outbox.retry_parked(parked[0].id).await.unwrap());
+    assert!(outbox.retry_parked(&parked[0].key).await.unwrap());
     wait_for("the retried event", Duration::from_secs(10), || {
         collector.event_count() == N
     })
@@ -560,7 +558,7 @@ async fn outbox_process() {
     let mode = std::env::var("TAAPIT_OUTBOX_MODE").expect("run by the SIGKILL test");
     let db = std::env::var("TAAPIT_OUTBOX_DB").unwrap();
     let url = std::env::var("TAAPIT_COLLECTOR_URL").unwrap();
-    let outbox = Outbox::open(db, client(&url)).unwrap();
+    let outbox = Outbox::open(db, client(&url)).await.unwrap();
     if mode == "enqueue" {
         for n in 0..KILLED_EVENTS {
             outbox.enqueue(lead(1000 + n)).await.unwrap();
@@ -620,6 +618,7 @@ async fn log_lines_never_hold_the_key() {
             .with_retry(fast_policy().max_attempts(2))
             .unwrap(),
     )
+    .await
     .unwrap();
     // Retries (debug lines), a delivery given up for now (warn), a parked event (error).
     collector.fail_next([
@@ -631,7 +630,7 @@ async fn log_lines_never_hold_the_key() {
     outbox.enqueue(lead(7)).await.unwrap();
     let worker = outbox.start();
     let start = Instant::now();
-    while outbox.counts().await.unwrap().parked == 0 {
+    while outbox.stats().await.unwrap().parked == 0 {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "the 400 was never met"
