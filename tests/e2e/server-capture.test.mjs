@@ -8,12 +8,14 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import * as contract from '../../pkg/contract.js';
+import { captureTrackingId, captureTrackingIdNode } from '../../pkg/server/capture.js';
 import { CHANGE, READ } from '../../pkg/server/engine.js';
 import { assertPkgBuilt, CHILD_ENV } from './support.mjs';
 
@@ -22,7 +24,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = path.join(here, 'fixtures/server-rules.mjs');
 const REFUSE = path.join(here, 'fixtures/refuse-webassembly.mjs');
 
-assertPkgBuilt('server/rules.js', 'server/engine.js', 'server/wasm-bytes.js', 'server/wasm2js.js');
+assertPkgBuilt('server/rules.js', 'server/capture.js', 'server/engine.js', 'server/wasm-bytes.js', 'server/wasm2js.js');
 
 /** Ids and whether the core's rule takes them (1-128 of A-Z a-z 0-9 - _ . ~, as given). */
 const IDS = [
@@ -124,5 +126,207 @@ describe('taapit-capture/server rules: the core over a virtual page', () => {
       }
     }
     assert.deepEqual(edge.answers, wasm.answers, 'both builds answer alike');
+  });
+});
+
+/** A cookie string's attributes: `{ name, value, attributes: { lowercased name: value } }`. */
+function parseSetCookie(text) {
+  const [pair, ...rest] = text.split(';').map((p) => p.trim());
+  const eq = pair.indexOf('=');
+  const attributes = {};
+  for (const a of rest) {
+    const i = a.indexOf('=');
+    attributes[(i < 0 ? a : a.slice(0, i)).toLowerCase()] = i < 0 ? true : a.slice(i + 1);
+  }
+  return { name: pair.slice(0, eq), value: pair.slice(eq + 1), attributes };
+}
+
+/** Asserts the id's cookie as the frontend writes it: Path=/, Max-Age + matching Expires, SameSite=Lax. */
+function assertIdCookie(text, { value, domain, secure = false, days = 90, name = 'ta_tid' }) {
+  const c = parseSetCookie(text);
+  assert.equal(c.name, name);
+  assert.equal(c.value, value);
+  assert.equal(c.attributes.path, '/');
+  assert.equal(c.attributes.domain, domain, `Domain of ${text}`);
+  assert.equal(c.attributes['max-age'], String(days * 86_400));
+  const expires = Date.parse(c.attributes.expires);
+  assert.ok(Math.abs(expires - (Date.now() + days * 86_400_000)) < 120_000, `Expires ${c.attributes.expires} is ${days} days ahead`);
+  assert.equal(c.attributes.samesite, 'Lax');
+  assert.equal(c.attributes.secure, secure ? true : undefined, `Secure in ${text}`);
+  assert.equal(c.attributes.httponly, undefined, 'readable by the page\'s module (one copy, one reader)');
+}
+
+/**
+ * A node:http server on 127.0.0.1 whose handler calls captureTrackingIdNode with the options
+ * the request's `x-test-options` header names, then `after(res)`, and answers with the result.
+ */
+async function nodeServer(optionsByName) {
+  const server = http.createServer((req, res) => {
+    const named = optionsByName[req.headers['x-test-options'] ?? 'default'];
+    const result = captureTrackingIdNode(req, res, named?.options);
+    named?.after?.(res);
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(result));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    /** GET (or `method`) `path` with `headers` (Host: the site's name): `{ status, setCookie, result }`. */
+    async get(host, path, headers = {}, method = 'GET') {
+      const response = await new Promise((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path, method, headers: { Host: host, ...headers } }, resolve);
+        req.on('error', reject);
+        req.end();
+      });
+      let body = '';
+      for await (const chunk of response) body += chunk;
+      return { status: response.statusCode, setCookie: response.headers['set-cookie'] ?? [], result: JSON.parse(body) };
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+describe('captureTrackingIdNode: a node:http handler sets the cookie from the server', () => {
+  const OPTIONS = {
+    default: {},
+    firstClick: { options: { attribution: 'first-click' } },
+    thirty: { options: { expiresInDays: 30, cookieName: 'my_tid' } },
+    noConsent: { options: { consent: (req) => req.headers['x-consent'] === 'yes' } },
+    consentThrows: {
+      options: {
+        consent: () => {
+          throw new Error('no consent store');
+        },
+      },
+    },
+    proxied: { options: { trustForwardedProto: true } },
+    cachedLater: { after: (res) => res.setHeader('Cache-Control', 'public, max-age=60') },
+    sMaxAgeLater: { after: (res) => res.setHeader('Cache-Control', 's-maxage=600') },
+    privateLater: { after: (res) => res.setHeader('Cache-Control', 'private, max-age=60') },
+    bad: { options: { cookieName: 'bad name' } },
+    unknown: { options: { stripParam: true } },
+  };
+  let server;
+
+  test('real host names: Domain by the Public Suffix List, host-only on localhost and IPs', async (t) => {
+    server = await nodeServer(OPTIONS);
+    t.after(() => server.close());
+    for (const [host, domain] of [
+      ['www.shop.example.co.uk', 'example.co.uk'],
+      ['app.example.com', 'example.com'],
+      ['alice.github.io', 'alice.github.io'], // github.io is a public suffix: the host itself
+      ['localhost:3000', undefined],
+      ['127.0.0.1:3000', undefined],
+      ['[::1]:3000', undefined],
+    ]) {
+      const { setCookie, result } = await server.get(host, '/landing?utm=x&ta_tid=land-1');
+      assert.equal(setCookie.length, 1, `${host}: ${JSON.stringify(setCookie)}`);
+      assertIdCookie(setCookie[0], { value: 'land-1', domain });
+      assert.equal(result.cookie, true);
+      assert.equal(result.source, 'search');
+      assert.equal(result.domain, domain ?? null);
+    }
+  });
+
+  test('options, attribution, re-issue from the cookie, consent, proxies, shared caches, bad options', async (t) => {
+    server = await nodeServer(OPTIONS);
+    t.after(() => server.close());
+    const host = 'www.shop.example.co.uk';
+
+    // The cookie alone: sent again from the server (its lifetime the server's, not a script's).
+    let r = await server.get(host, '/page', { Cookie: 'a=1; ta_tid=kept-1' });
+    assertIdCookie(r.setCookie[0], { value: 'kept-1', domain: 'example.co.uk' });
+    assert.equal(r.result.source, 'stored');
+
+    // last-click (default): the URL's id replaces the stored one; first-click keeps it.
+    r = await server.get(host, '/?ta_tid=new-2', { Cookie: 'ta_tid=old-2' });
+    assertIdCookie(r.setCookie[0], { value: 'new-2', domain: 'example.co.uk' });
+    r = await server.get(host, '/?ta_tid=new-2', { Cookie: 'ta_tid=old-2', 'x-test-options': 'firstClick' });
+    assertIdCookie(r.setCookie[0], { value: 'old-2', domain: 'example.co.uk' });
+    assert.equal(r.result.trackingId, 'old-2');
+
+    // Copies on other levels (two in the header): the id's cookie, and the others expired.
+    r = await server.get(host, '/?ta_tid=new-3', { Cookie: 'ta_tid=old-3; ta_tid=older-3' });
+    assertIdCookie(r.setCookie[0], { value: 'new-3', domain: 'example.co.uk' });
+    assert.ok(r.setCookie.length > 1, 'other levels expired');
+    for (const removal of r.setCookie.slice(1)) {
+      const c = parseSetCookie(removal);
+      assert.equal(c.attributes['max-age'], '0', removal);
+      assert.notEqual(c.attributes.domain, 'example.co.uk', 'the kept level is not expired');
+    }
+
+    // An invalid id: nothing.
+    r = await server.get(host, '/?ta_tid=a%3Bb');
+    assert.deepEqual(r.setCookie, []);
+    assert.equal(r.result.skipped, 'no-id');
+
+    // The frontend's options.
+    r = await server.get(host, '/?ta_tid=opt-1', { 'x-test-options': 'thirty' });
+    assertIdCookie(r.setCookie[0], { value: 'opt-1', domain: 'example.co.uk', days: 30, name: 'my_tid' });
+
+    // Consent: the predicate decides; a throwing one means no.
+    r = await server.get(host, '/?ta_tid=c-1', { 'x-test-options': 'noConsent' });
+    assert.deepEqual(r.setCookie, []);
+    assert.equal(r.result.skipped, 'consent');
+    assert.equal(r.result.trackingId, 'c-1', 'the id is still reported');
+    r = await server.get(host, '/?ta_tid=c-1', { 'x-test-options': 'noConsent', 'x-consent': 'yes' });
+    assertIdCookie(r.setCookie[0], { value: 'c-1', domain: 'example.co.uk' });
+    r = await server.get(host, '/?ta_tid=c-1', { 'x-test-options': 'consentThrows' });
+    assert.deepEqual(r.setCookie, []);
+    assert.match(r.result.error, /consent threw: no consent store/);
+
+    // Behind a TLS proxy: X-Forwarded-Proto only when trusted.
+    r = await server.get(host, '/?ta_tid=p-1', { 'x-forwarded-proto': 'https' });
+    assertIdCookie(r.setCookie[0], { value: 'p-1', domain: 'example.co.uk', secure: false });
+    r = await server.get(host, '/?ta_tid=p-1', { 'x-forwarded-proto': 'https', 'x-test-options': 'proxied' });
+    assertIdCookie(r.setCookie[0], { value: 'p-1', domain: 'example.co.uk', secure: true });
+
+    // A response a shared cache may store gets no cookie, even when its Cache-Control comes later.
+    for (const name of ['cachedLater', 'sMaxAgeLater']) {
+      r = await server.get(host, '/?ta_tid=s-1', { 'x-test-options': name });
+      assert.deepEqual(r.setCookie, [], name);
+    }
+    r = await server.get(host, '/?ta_tid=s-1', { 'x-test-options': 'privateLater' });
+    assertIdCookie(r.setCookie[0], { value: 's-1', domain: 'example.co.uk' });
+
+    // Not a page: nothing.
+    r = await server.get(host, '/?ta_tid=m-1', {}, 'POST');
+    assert.deepEqual(r.setCookie, []);
+    assert.equal(r.result.skipped, 'not-a-page');
+
+    // Bad options: a clear error, no cookie, and the request still answered.
+    r = await server.get(host, '/?ta_tid=b-1', { 'x-test-options': 'bad' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.setCookie, []);
+    assert.match(r.result.error, /cookieName: refused "bad name"/);
+    r = await server.get(host, '/?ta_tid=b-1', { 'x-test-options': 'unknown' });
+    assert.match(r.result.error, /stripParam: not an option of server-side capture/);
+  });
+});
+
+describe('captureTrackingId: Web Request and Response', () => {
+  test('the cookie on the response, Secure on https, none on a publicly cacheable one', () => {
+    const request = (url, headers = {}) => new Request(url, { headers });
+    let response = new Response('page');
+    let result = captureTrackingId(request('https://www.shop.example.co.uk/?ta_tid=w-1'), response);
+    assert.equal(result.cookie, true);
+    assertIdCookie(response.headers.getSetCookie()[0], { value: 'w-1', domain: 'example.co.uk', secure: true });
+
+    // The Host header names the site (a proxy in front may have rewritten the URL's host).
+    response = new Response('page');
+    captureTrackingId(request('http://127.0.0.1:3000/?ta_tid=w-2', { host: 'alice.github.io' }), response);
+    assertIdCookie(response.headers.getSetCookie()[0], { value: 'w-2', domain: 'alice.github.io' });
+
+    response = new Response('page', { headers: { 'Cache-Control': 'public, s-maxage=600' } });
+    result = captureTrackingId(request('https://app.example.com/?ta_tid=w-3'), response);
+    assert.deepEqual(response.headers.getSetCookie(), []);
+    assert.equal(result.skipped, 'shared-cache');
+
+    // Never throws, whatever it is given.
+    for (const args of [[null, null], [{}, new Response('')], [request('https://a.example.com/?ta_tid=x'), null]]) {
+      result = captureTrackingId(...args);
+      assert.equal(result.skipped, 'error');
+      assert.equal(typeof result.error, 'string');
+    }
   });
 });

@@ -1,0 +1,273 @@
+// Server-side capture: a page response carries the `ta_tid` cookie from the site's own
+// server, so a site keeps the id with no script, and the cookie is not one a script wrote
+// (Safari caps those at 7 days). The cookie string, its Domain (the registrable domain, by
+// the Public Suffix List of tldts, through the virtual jar), and the first/last-click
+// decision are the shipped module's own: rules.js runs it over the request (engine.js). What
+// is decided here: which requests are pages, consent, the protocol behind a proxy, and not
+// putting a cookie on a response a shared cache may store (ARCHITECTURE.md, "Server-side
+// capture").
+
+import { runCapture } from './rules.js';
+
+/**
+ * @typedef {object} ServerCaptureOptions
+ * The frontend's options that apply to the cookie (the same names and values as
+ * `capture(options)` and `<Analytics />`), and the server's own.
+ * @property {string} [cookieName] default `"ta_tid"`
+ * @property {number} [expiresInDays] default 90, clamped to 1-400
+ * @property {'last-click' | 'first-click'} [attribution] default `"last-click"`
+ * @property {string[]} [params] URL parameter names, in order (default `["ta_tid"]`)
+ * @property {string} [domain] `"auto"` (default), `"host"`, or a domain the host is under
+ * @property {'Lax' | 'Strict' | 'None'} [sameSite] default `"Lax"`
+ * @property {'auto' | boolean} [secure] default `"auto"`: `Secure` on https
+ * @property {(request: any) => boolean} [consent] whether this visitor agreed to the
+ *   cookie; called with the request; default: granted. `false` (or a throw): no cookie.
+ * @property {boolean} [trustForwardedProto] take the protocol from `X-Forwarded-Proto`
+ *   (only behind a proxy that sets it: a client could send it otherwise); default false.
+ */
+
+/**
+ * @typedef {object} ServerCaptureResult
+ * What the call did. It never throws: a bad option or a failure is in `error`.
+ * @property {string | null} trackingId the id in effect for this visitor (URL or cookie)
+ * @property {'search' | 'hash' | 'stored' | null} source where it came from (`stored`: the cookie)
+ * @property {boolean} cookie whether the response got a Set-Cookie for it
+ * @property {string[]} setCookie the Set-Cookie values added (the id's, and expired copies)
+ * @property {string | null} domain the cookie's Domain (null: host-only)
+ * @property {number | null} expiresAt when the cookie expires (ms since the epoch)
+ * @property {null | 'not-a-page' | 'no-id' | 'consent' | 'refused' | 'shared-cache' | 'headers-sent' | 'error'} skipped
+ *   why no cookie was set, when none was (`refused`: a browser would refuse that cookie)
+ * @property {string | null} error what went wrong (bad options, the module failing)
+ */
+
+/** The frontend options the server passes to the module; the rest are the server's own. */
+const COOKIE_OPTIONS = ['cookieName', 'expiresInDays', 'attribution', 'params', 'domain', 'sameSite', 'secure'];
+const SERVER_OPTIONS = ['consent', 'trustForwardedProto'];
+
+/** A response's Cache-Control that lets a shared cache store it (RFC 9111 §3). */
+export function sharedCacheMayStore(cacheControl) {
+  if (!cacheControl) return false;
+  const directives = String(cacheControl).toLowerCase();
+  if (/(^|[\s,])(private|no-store)([\s,=]|$)/.test(directives)) return false;
+  return /(^|[\s,])(public|s-maxage)([\s,=]|$)/.test(directives);
+}
+
+function emptyResult() {
+  return {
+    trackingId: null,
+    source: null,
+    cookie: false,
+    setCookie: [],
+    domain: null,
+    expiresAt: null,
+    skipped: null,
+    error: null,
+  };
+}
+
+/** The options split into the module's and the server's; throws a TypeError for a bad one. */
+function readOptions(options) {
+  if (options == null) return { cookie: {}, consent: undefined, trustForwardedProto: false };
+  if (typeof options !== 'object') throw new TypeError('taapit-capture/server: options must be an object');
+  const cookie = {};
+  for (const name of Object.keys(options)) {
+    if (COOKIE_OPTIONS.includes(name)) {
+      if (options[name] !== undefined) cookie[name] = options[name];
+    } else if (!SERVER_OPTIONS.includes(name)) {
+      throw new TypeError(
+        `taapit-capture/server: ${name}: not an option of server-side capture (${[...COOKIE_OPTIONS, ...SERVER_OPTIONS].join(', ')})`,
+      );
+    }
+  }
+  const { consent, trustForwardedProto = false } = options;
+  if (consent !== undefined && typeof consent !== 'function' && typeof consent !== 'boolean') {
+    throw new TypeError('taapit-capture/server: consent must be a function (request) => boolean');
+  }
+  if (typeof trustForwardedProto !== 'boolean') {
+    throw new TypeError('taapit-capture/server: trustForwardedProto must be true or false');
+  }
+  return { cookie, consent, trustForwardedProto };
+}
+
+/** The first value of a comma-separated header (X-Forwarded-Proto: "https, http"). */
+const firstOf = (value) => String(value).split(',')[0].trim().toLowerCase();
+
+/**
+ * The decision for one request, shared by both variants: `{ result, setCookie }`.
+ * `request` is what `consent` is given; `url` the page's address (a URL), `https` whether
+ * the visitor's connection is secure, `cookieHeader` the Cookie header.
+ */
+function decide(request, { url, https, cookieHeader }, options, result) {
+  const { cookie, consent } = options;
+  let granted = true;
+  if (typeof consent === 'boolean') granted = consent;
+  else if (consent) {
+    try {
+      granted = consent(request) === true;
+    } catch (error) {
+      granted = false;
+      result.error = `consent threw: ${error?.message ?? error}`;
+    }
+  }
+  const location = {
+    hostname: url.hostname,
+    pathname: url.pathname,
+    search: url.search,
+    hash: '',
+    protocol: https ? 'https:' : 'http:',
+  };
+  const { result: found, page } = runCapture(location, cookieHeader, {
+    ...cookie,
+    consent: granted ? 'granted' : 'pending',
+  });
+  result.trackingId = found?.trackingId ?? null;
+  result.source = found?.source ?? null;
+  if (!result.trackingId) {
+    result.skipped = 'no-id';
+    return [];
+  }
+  if (!granted) {
+    result.skipped = 'consent';
+    return [];
+  }
+  let written = page.jar.setCookies();
+  let outcome = found;
+  if (found.source === 'stored' && found.storage === 'cookie' && written.length === 0) {
+    // The id came from the cookie (no id in the URL, or first-click kept the stored one):
+    // sent again from the server, so its lifetime is the server's, not a script's. The
+    // module writes it as it would a landing with that id.
+    const again = runCapture({ ...location, search: `?ta_tid=${found.trackingId}` }, cookieHeader, {
+      ...cookie,
+      params: ['ta_tid'],
+      attribution: 'last-click',
+      consent: 'granted',
+    });
+    written = again.page.jar.setCookies();
+    outcome = again.result;
+  }
+  if (outcome?.storage === 'cookie') {
+    result.domain = outcome.domain;
+    result.expiresAt = outcome.expiresAt;
+  } else {
+    // A cookie the browser would refuse too (say `secure: true` on http): none is sent.
+    result.skipped = 'refused';
+  }
+  return outcome?.storage === 'cookie' ? written : [];
+}
+
+/** Runs `body(result)`, turning a throw into `result.error` (`skipped: "error"`). */
+function guarded(body) {
+  const result = emptyResult();
+  try {
+    body(result);
+  } catch (error) {
+    result.setCookie = [];
+    result.cookie = false;
+    result.skipped = 'error';
+    result.error = error instanceof TypeError ? error.message : `taapit-capture/server: ${error?.message ?? error}`;
+  }
+  return result;
+}
+
+const isPageMethod = (method) => method === 'GET' || method === 'HEAD' || method == null;
+
+/**
+ * Server-side capture for a Web `Request` and the `Response` the server will send (Next.js
+ * `middleware.ts` / `proxy.ts` with `NextResponse.next()`, route handlers, edge runtimes):
+ * adds the id's cookie to `response.headers` as Set-Cookie when the page's URL (or the
+ * request's cookie) has a valid id and consent is given. A response whose Cache-Control lets
+ * a shared cache store it (`public`, `s-maxage`) gets no cookie: in a proxy, where the
+ * page's own Cache-Control is not known yet, leave cached pages out with the proxy's
+ * `matcher`. Never throws.
+ *
+ * @param {Request} request
+ * @param {Response} response
+ * @param {ServerCaptureOptions} [options]
+ * @returns {ServerCaptureResult}
+ */
+export function captureTrackingId(request, response, options) {
+  return guarded((result) => {
+    const read = readOptions(options);
+    if (!isPageMethod(request?.method)) {
+      result.skipped = 'not-a-page';
+      return;
+    }
+    const headers = request.headers;
+    const url = new URL(request.url);
+    // The Host header names the site the visitor asked for (what `location.hostname` is).
+    const host = headers.get('host');
+    if (host) url.host = host;
+    let https = url.protocol === 'https:';
+    const forwarded = headers.get('x-forwarded-proto');
+    if (read.trustForwardedProto && forwarded) https = firstOf(forwarded) === 'https';
+    const written = decide(request, { url, https, cookieHeader: headers.get('cookie') }, read, result);
+    if (!written.length) return;
+    if (sharedCacheMayStore(response.headers.get('cache-control'))) {
+      result.skipped = 'shared-cache';
+      return;
+    }
+    for (const value of written) response.headers.append('Set-Cookie', value);
+    result.setCookie = written;
+    result.cookie = true;
+  });
+}
+
+/**
+ * Server-side capture for Node's `http` (`IncomingMessage`, `ServerResponse`: `node:http`,
+ * Express, the Pages Router's API routes): adds the id's cookie to `res` as Set-Cookie, as
+ * {@link captureTrackingId} does. Call it before the response is sent; if, when the head is
+ * written, its Cache-Control lets a shared cache store it, the cookie is taken off again
+ * (the result then says `skipped: "shared-cache"`). Never throws.
+ *
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {ServerCaptureOptions} [options]
+ * @returns {ServerCaptureResult}
+ */
+export function captureTrackingIdNode(req, res, options) {
+  return guarded((result) => {
+    const read = readOptions(options);
+    if (!isPageMethod(req?.method)) {
+      result.skipped = 'not-a-page';
+      return;
+    }
+    if (res.headersSent) {
+      result.skipped = 'headers-sent';
+      return;
+    }
+    let https = Boolean(req.socket?.encrypted);
+    const forwarded = req.headers['x-forwarded-proto'];
+    if (read.trustForwardedProto && forwarded) https = firstOf(forwarded) === 'https';
+    const url = new URL(req.url ?? '/', `${https ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+    const cookieHeader = req.headers.cookie ?? null;
+    const written = decide(req, { url, https, cookieHeader }, read, result);
+    if (!written.length) return;
+    if (sharedCacheMayStore(res.getHeader('cache-control'))) {
+      result.skipped = 'shared-cache';
+      return;
+    }
+    const before = res.getHeader('set-cookie');
+    const kept = before === undefined ? [] : Array.isArray(before) ? before : [String(before)];
+    res.setHeader('Set-Cookie', [...kept, ...written]);
+    result.setCookie = written;
+    result.cookie = true;
+    // The head is decided when it is written: a Cache-Control set later still counts. (Node's
+    // `end()` without `writeHead()` goes through `writeHead` too.)
+    const writeHead = res.writeHead;
+    res.writeHead = function (status, ...rest) {
+      res.writeHead = writeHead;
+      const headers = rest.find((a) => a && typeof a === 'object');
+      const given = headers && (Array.isArray(headers) ? null : Object.entries(headers).find(([k]) => k.toLowerCase() === 'cache-control'));
+      if (sharedCacheMayStore(given ? given[1] : res.getHeader('cache-control'))) {
+        const now = res.getHeader('set-cookie');
+        const left = (Array.isArray(now) ? now : now === undefined ? [] : [String(now)]).filter((v) => !written.includes(v));
+        if (left.length) res.setHeader('Set-Cookie', left);
+        else res.removeHeader('Set-Cookie');
+        result.setCookie = [];
+        result.cookie = false;
+        result.skipped = 'shared-cache';
+      }
+      return writeHead.call(this, status, ...rest);
+    };
+  });
+}
