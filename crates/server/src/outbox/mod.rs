@@ -15,8 +15,14 @@
 //! - **Poison events** (a 4xx other than 408, 425 and 429: retrying cannot help) are parked
 //!   with their error, listed by [`Outbox::parked`], and can be sent again with
 //!   [`Outbox::retry_parked`].
-//! - **Bounded memory**: the worker claims at most [`BATCH`] events at a time, whatever the
-//!   queue's length.
+//! - **Bounded, and not held by a slow answer**: a worker has at most [`CONCURRENCY`]
+//!   deliveries under way, whatever the queue's length; each answer is recorded as it
+//!   arrives and frees a slot, and the worker claims more as slots free up, so one slow
+//!   answer holds its own slot only.
+//! - **A shutdown that keeps its word**: [`Worker::shutdown`] returns once every answer
+//!   received is committed to the store.
+//! - **Seen in traces**: each delivery runs in a `tracing` span `taapit_outbox_delivery`
+//!   with the event's key, kind, attempt and outcome (never the API key).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), taapit_server::Error> {
@@ -49,9 +55,10 @@ mod store;
 mod worker;
 
 use store::{NewEvent, Store};
-pub use worker::{Worker, WorkerOptions};
+pub use worker::{CONCURRENCY, Worker, WorkerOptions};
 
-/// How many due events the worker claims at a time (and so at most holds).
+/// The most due events the worker claims in one step (it claims as many as it has free
+/// delivery slots, [`CONCURRENCY`] by default, up to this).
 ///
 /// ```
 /// assert_eq!(taapit_server::outbox::BATCH, 64);

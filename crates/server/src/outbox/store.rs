@@ -51,6 +51,17 @@ pub(crate) enum Outcome {
     Park { error: String },
 }
 
+impl Outcome {
+    /// A word for spans and logs.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Outcome::Delivered => "delivered",
+            Outcome::Retry { .. } => "retry",
+            Outcome::Park { .. } => "parked",
+        }
+    }
+}
+
 /// Where the events are kept.
 #[derive(Debug)]
 pub(crate) enum Store {

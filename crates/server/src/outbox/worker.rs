@@ -6,12 +6,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 use super::store::{Claimed, Outcome};
 use super::{BATCH, LEASE_MARGIN, Outbox, later_ms, now_ms};
 use crate::{Error, RetryPolicy};
+
+/// How many deliveries a worker has under way at once, by default
+/// ([`WorkerOptions::concurrency`]).
+///
+/// ```
+/// assert_eq!(taapit_server::outbox::CONCURRENCY, 64);
+/// ```
+pub const CONCURRENCY: usize = 64;
 
 /// How long the worker sleeps when nothing is due and nothing was enqueued.
 const IDLE_POLL: Duration = Duration::from_millis(500);
@@ -25,9 +34,25 @@ const IDLE_POLL: Duration = Duration::from_millis(500);
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WorkerOptions {
     lease: Option<Duration>,
+    concurrency: Option<usize>,
 }
 
 impl WorkerOptions {
+    /// How many deliveries may be under way at once (at least 1; by default
+    /// [`CONCURRENCY`]). Each holds one event and one connection to Taapit.
+    ///
+    /// ```
+    /// let options = taapit_server::outbox::WorkerOptions::default().concurrency(16);
+    /// ```
+    pub fn concurrency(mut self, deliveries: usize) -> Self {
+        self.concurrency = Some(deliveries.max(1));
+        self
+    }
+
+    fn deliveries(&self) -> usize {
+        self.concurrency.unwrap_or(CONCURRENCY)
+    }
+
     /// How long a claimed event is kept from other workers before it is due again if no
     /// answer was recorded (its worker died). By default the longest a delivery can take
     /// under the client's retry policy, plus [`LEASE_MARGIN`]; a shorter lease than a
@@ -58,20 +83,23 @@ impl WorkerOptions {
 /// ```
 #[derive(Debug)]
 pub struct Worker {
-    stop: Arc<Notify>,
+    stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Worker {
     pub(crate) fn start(outbox: Outbox, options: WorkerOptions) -> Self {
-        let stop = Arc::new(Notify::new());
-        let task = tokio::spawn(work(outbox, options, stop.clone()));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(work(outbox, options, stopped));
         Worker { stop, task }
     }
 
-    /// Stops once the batch in flight has its answers, recorded in the store (at most the
-    /// longest a delivery can take under the client's retry policy); what is left stays
-    /// queued.
+    /// Stops claiming events, and returns once every delivery under way has its answer
+    /// durably recorded in the store (committed, not queued): at most the longest a
+    /// delivery can take under the client's retry policy, plus the store's own wait (a
+    /// write lock another process holds). No answer Taapit gave is lost on the way out,
+    /// so no event it accepted is sent again at the next start, even if the process exits
+    /// right after; what was not sent stays queued for the next start.
     ///
     /// ```no_run
     /// # async fn run(worker: taapit_server::outbox::Worker) {
@@ -79,7 +107,7 @@ impl Worker {
     /// # }
     /// ```
     pub async fn shutdown(self) {
-        self.stop.notify_one();
+        let _ = self.stop.send(true);
         let _ = self.task.await;
     }
 }
@@ -115,71 +143,102 @@ pub(crate) fn decide(
     }
 }
 
+/// One delivery, in its span: sent, decided, and its outcome recorded before it returns.
 async fn deliver(outbox: Outbox, event: Claimed) {
-    let result = outbox
-        .client
-        .deliver(event.kind, &event.body, &event.key)
-        .await;
-    let (attempts, outcome) = decide(
-        &result,
-        event.attempts,
-        outbox.client.retry_policy(),
-        now_ms(),
+    // The key is the event's idempotency key; the API key never enters a span or a log.
+    let span = tracing::info_span!(
+        "taapit_outbox_delivery",
+        key = %event.key,
+        kind = event.kind.as_str(),
+        attempt = event.attempts.saturating_add(1),
+        outcome = tracing::field::Empty,
     );
-    match &outcome {
-        Outcome::Delivered => {}
-        Outcome::Retry { error, .. } => tracing::warn!(
-            key = %event.key,
-            attempts,
-            %error,
-            "taapit outbox: not delivered yet, will retry"
-        ),
-        Outcome::Park { error } => {
-            tracing::error!(key = %event.key, %error, "taapit outbox: event parked")
+    async move {
+        let result = outbox
+            .client
+            .deliver(event.kind, &event.body, &event.key)
+            .await;
+        let (attempts, outcome) = decide(
+            &result,
+            event.attempts,
+            outbox.client.retry_policy(),
+            now_ms(),
+        );
+        tracing::Span::current().record("outcome", outcome.name());
+        match &outcome {
+            Outcome::Delivered => tracing::debug!("taapit outbox: delivered"),
+            Outcome::Retry { error, .. } => tracing::warn!(
+                key = %event.key,
+                attempts,
+                %error,
+                "taapit outbox: not delivered yet, will retry"
+            ),
+            Outcome::Park { error } => {
+                tracing::error!(key = %event.key, %error, "taapit outbox: event parked")
+            }
         }
-    }
-    let store = outbox.store.clone();
-    tokio::spawn(async move {
-        if let Err(error) = store.record(&event.key, attempts, outcome).await {
+        // Awaited: the answer is committed before this delivery counts as finished, which
+        // is what `Worker::shutdown` waits for. If the store fails, the event stays leased
+        // and is sent again (same key) once its lease runs out.
+        if let Err(error) = outbox.store.record(&event.key, attempts, outcome).await {
             tracing::error!(key = %event.key, %error, "taapit outbox: cannot record an answer");
         }
-    });
+    }
+    .instrument(span)
+    .await
 }
 
-async fn work(outbox: Outbox, options: WorkerOptions, stop: Arc<Notify>) {
+/// The loop: claims as many due events as there are free delivery slots, starts each at
+/// once, and claims again as slots free up; an answer that takes long holds its slot
+/// only. When nothing is due it sleeps until an enqueue wakes it or [`IDLE_POLL`].
+async fn work(outbox: Outbox, options: WorkerOptions, mut stop: watch::Receiver<bool>) {
     let lease = options.lease_for(outbox.client.retry_policy());
-    loop {
-        let due = match outbox.store.claim(now_ms(), later_ms(lease), BATCH).await {
+    let slots = Arc::new(Semaphore::new(options.deliveries()));
+    let mut deliveries = JoinSet::new();
+    'claiming: loop {
+        // Reap the finished deliveries (their results are in the store).
+        while deliveries.try_join_next().is_some() {}
+        let first = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break 'claiming,
+            },
+            _ = stop.wait_for(|stopped| *stopped) => break 'claiming,
+        };
+        let mut permits = vec![first];
+        while permits.len() < BATCH {
+            match slots.clone().try_acquire_owned() {
+                Ok(permit) => permits.push(permit),
+                Err(_) => break,
+            }
+        }
+        let wanted = permits.len();
+        let due = match outbox.store.claim(now_ms(), later_ms(lease), wanted).await {
             Ok(due) => due,
             Err(error) => {
-                tracing::error!(%error, "taapit outbox: cannot read the queue");
+                tracing::error!(%error, "taapit outbox: cannot claim due events");
                 Vec::new()
             }
         };
-        let idle = due.is_empty();
-        if !idle {
-            let mut deliveries = JoinSet::new();
-            for event in due {
-                deliveries.spawn(deliver(outbox.clone(), event));
-            }
-            let batch = async { while deliveries.join_next().await.is_some() {} };
-            tokio::pin!(batch);
-            tokio::select! {
-                _ = &mut batch => {}
-                _ = stop.notified() => {
-                    batch.await;
-                    return;
-                }
-            }
+        let drained = due.len() < wanted;
+        for (event, permit) in due.into_iter().zip(permits) {
+            let outbox = outbox.clone();
+            deliveries.spawn(async move {
+                deliver(outbox, event).await;
+                drop(permit);
+            });
         }
-        if idle {
+        if drained {
             tokio::select! {
                 _ = outbox.wake.notified() => {}
                 _ = tokio::time::sleep(IDLE_POLL) => {}
-                _ = stop.notified() => return,
+                _ = stop.wait_for(|stopped| *stopped) => break 'claiming,
             }
         }
     }
+    // Stopping: nothing more is claimed; the deliveries under way end with their answers
+    // recorded.
+    while deliveries.join_next().await.is_some() {}
 }
 
 #[cfg(test)]
