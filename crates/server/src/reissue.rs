@@ -31,8 +31,10 @@ const DAY_SECS: u64 = 86_400;
 /// The `Domain` the cookie gets for a request host: its registrable domain by the Public
 /// Suffix List (the `psl` crate), which is the shortest parent domain a browser accepts, the
 /// one the capture module finds by probing. `None` (a host-only cookie) for `localhost`,
-/// `*.localhost`, IP addresses, single-label hosts, trailing-dot hosts, a host that is a
-/// public suffix itself, and anything that is not a plain host name.
+/// `*.localhost`, IP addresses, single-label hosts, hosts with a leading or trailing dot or an
+/// empty label (as the Public Suffix List's own test vectors expect: `.example.com` has no
+/// registrable domain), a host that is a public suffix itself, and anything that is not a
+/// plain host name.
 ///
 /// ```
 /// use taapit_server::cookie_domain;
@@ -43,10 +45,15 @@ const DAY_SECS: u64 = 86_400;
 /// assert_eq!(cookie_domain("127.0.0.1"), None);
 /// assert_eq!(cookie_domain("[::1]"), None);
 /// assert_eq!(cookie_domain("intranet"), None);
+/// assert_eq!(cookie_domain(".example.com"), None);
 /// ```
 pub fn cookie_domain(host: &str) -> Option<String> {
     let host = host.to_ascii_lowercase();
     if host_kind(&host) != HostKind::Named || !is_plain_host_name(&host) {
+        return None;
+    }
+    // psl skips an empty first label; a host name has none (RFC 1034 §3.5).
+    if host.split('.').any(str::is_empty) {
         return None;
     }
     psl::domain_str(&host).map(str::to_owned)

@@ -47,6 +47,20 @@ fn the_domain_is_the_registrable_domain_or_host_only() {
         ("github.io", None),
         ("co.uk", None),
         ("evil.com;x=1", None),
+        // The Public Suffix List's test vectors: a leading dot has no registrable domain.
+        (".com", None),
+        (".example", None),
+        (".example.com", None),
+        (".example.example", None),
+        ("a..example.com", None),
+        ("WwW.example.COM", Some("example.com")),
+        ("b.example.example", Some("example.example")),
+        ("a.b.c.mm", Some("b.c.mm")),
+        ("www.city.kobe.jp", Some("city.kobe.jp")),
+        (
+            "www.xn--85x722f.xn--55qx5d.cn",
+            Some("xn--85x722f.xn--55qx5d.cn"),
+        ),
     ];
     for (host, want) in cases {
         assert_eq!(cookie_domain(host).as_deref(), want, "{host}");
