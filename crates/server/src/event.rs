@@ -1,4 +1,12 @@
 //! The events Taapit takes, field for field as its API reference has them.
+//!
+//! One shape for both constructors: the fields Taapit requires are the arguments, in the
+//! API's field order (`trackingId`, `customer`, `amount`, `currency`); the optional ones are
+//! builder methods. A lead requires its tracking id, so [`Lead::new`] takes it; a sale's is
+//! optional (the customer may have been reported by a lead), so it is [`Sale::tracking_id`].
+//! `new` checks nothing and cannot fail; `try_new` checks, at construction, every field it
+//! is given, with the rule [`Event::validate`] applies before anything is sent or queued
+//! (which it still does, for the fields set later).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -140,7 +148,8 @@ pub struct Lead {
 }
 
 impl Lead {
-    /// A lead for `tracking_id` (a [`TrackingId`] or text, checked before sending).
+    /// A lead for `tracking_id` (a [`TrackingId`] or text, checked before sending;
+    /// [`try_new`](Self::try_new) checks it now).
     ///
     /// ```
     /// use taapit_server::{Customer, Lead, TrackingId};
@@ -153,6 +162,21 @@ impl Lead {
             customer,
             metadata: None,
         }
+    }
+
+    /// [`new`](Self::new), checked now: the tracking id and `customer.externalId`.
+    ///
+    /// ```
+    /// use taapit_server::{Customer, InvalidEvent, Lead};
+    /// assert!(Lead::try_new("rLnWe1uz9t282v7g", Customer::new("user_1")).is_ok());
+    /// assert_eq!(Lead::try_new("not an id", Customer::new("user_1")), Err(InvalidEvent::TrackingId));
+    /// assert_eq!(Lead::try_new("abc", Customer::new(" ")), Err(InvalidEvent::ExternalId));
+    /// ```
+    pub fn try_new(tracking_id: impl AsRef<str>, customer: Customer) -> Result<Self, InvalidEvent> {
+        let lead = Lead::new(tracking_id, customer);
+        check_tracking_id(Some(&lead.tracking_id), true)?;
+        check_customer(&lead.customer)?;
+        Ok(lead)
     }
 
     /// `metadata`: any JSON object (anything else is refused before sending).
@@ -201,7 +225,8 @@ pub struct Sale {
 }
 
 impl Sale {
-    /// A sale of `amount` (currency units) in `currency` (ISO 4217) to `customer`.
+    /// A sale of `amount` (currency units) in `currency` (ISO 4217) to `customer` (checked
+    /// before sending; [`try_new`](Self::try_new) checks them now).
     ///
     /// ```
     /// let sale = taapit_server::Sale::new(taapit_server::Customer::new("u"), 29.99, "eur");
@@ -214,6 +239,26 @@ impl Sale {
             currency: currency.into(),
             metadata: None,
         }
+    }
+
+    /// [`new`](Self::new), checked now: `customer.externalId`, the amount and the currency.
+    ///
+    /// ```
+    /// use taapit_server::{Customer, InvalidEvent, Sale};
+    /// assert!(Sale::try_new(Customer::new("u"), 29.99, "EUR").is_ok());
+    /// assert_eq!(Sale::try_new(Customer::new("u"), 2999.0, "euro"), Err(InvalidEvent::Currency));
+    /// assert_eq!(Sale::try_new(Customer::new("u"), -1.0, "eur"), Err(InvalidEvent::Amount));
+    /// ```
+    pub fn try_new(
+        customer: Customer,
+        amount: f64,
+        currency: impl Into<String>,
+    ) -> Result<Self, InvalidEvent> {
+        let sale = Sale::new(customer, amount, currency);
+        check_customer(&sale.customer)?;
+        check_amount(sale.amount)?;
+        check_currency(&sale.currency)?;
+        Ok(sale)
     }
 
     /// `trackingId` (required by Taapit for a customer without a lead).
@@ -371,38 +416,19 @@ impl Event {
     /// assert_eq!(Event::from(bad_metadata).validate(), Err(InvalidEvent::Metadata));
     /// ```
     pub fn validate(&self) -> Result<(), InvalidEvent> {
-        let (tracking_id, required, customer, metadata) = match self {
-            Event::Lead(lead) => (
-                Some(lead.tracking_id.as_str()),
-                true,
-                &lead.customer,
-                &lead.metadata,
-            ),
+        let (customer, metadata) = match self {
+            Event::Lead(lead) => {
+                check_tracking_id(Some(&lead.tracking_id), true)?;
+                (&lead.customer, &lead.metadata)
+            }
             Event::Sale(sale) => {
-                if !(sale.amount.is_finite() && sale.amount >= 0.0) {
-                    return Err(InvalidEvent::Amount);
-                }
-                if !(sale.currency.len() == 3
-                    && sale.currency.bytes().all(|b| b.is_ascii_alphabetic()))
-                {
-                    return Err(InvalidEvent::Currency);
-                }
-                (
-                    sale.tracking_id.as_deref(),
-                    false,
-                    &sale.customer,
-                    &sale.metadata,
-                )
+                check_amount(sale.amount)?;
+                check_currency(&sale.currency)?;
+                check_tracking_id(sale.tracking_id.as_deref(), false)?;
+                (&sale.customer, &sale.metadata)
             }
         };
-        match tracking_id {
-            Some(id) if TrackingId::parse(id).is_err() => return Err(InvalidEvent::TrackingId),
-            None if required => return Err(InvalidEvent::TrackingId),
-            _ => {}
-        }
-        if customer.external_id.trim().is_empty() {
-            return Err(InvalidEvent::ExternalId);
-        }
+        check_customer(customer)?;
         if metadata.as_ref().is_some_and(|m| !m.is_object()) {
             return Err(InvalidEvent::Metadata);
         }
@@ -430,4 +456,35 @@ impl Event {
         // Serialising plain strings, finite numbers and a JSON value cannot fail.
         Ok(body.unwrap_or_default())
     }
+}
+
+// The rules, one place each: `Event::validate` and the `try_new` constructors use them.
+
+fn check_tracking_id(tracking_id: Option<&str>, required: bool) -> Result<(), InvalidEvent> {
+    match tracking_id {
+        Some(id) if TrackingId::parse(id).is_err() => Err(InvalidEvent::TrackingId),
+        None if required => Err(InvalidEvent::TrackingId),
+        _ => Ok(()),
+    }
+}
+
+fn check_customer(customer: &Customer) -> Result<(), InvalidEvent> {
+    if customer.external_id.trim().is_empty() {
+        return Err(InvalidEvent::ExternalId);
+    }
+    Ok(())
+}
+
+fn check_amount(amount: f64) -> Result<(), InvalidEvent> {
+    if !(amount.is_finite() && amount >= 0.0) {
+        return Err(InvalidEvent::Amount);
+    }
+    Ok(())
+}
+
+fn check_currency(currency: &str) -> Result<(), InvalidEvent> {
+    if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_alphabetic())) {
+        return Err(InvalidEvent::Currency);
+    }
+    Ok(())
 }
