@@ -10,8 +10,10 @@
 //!   the events, listed by `GET /api/leads`), or, with `TAAPIT_API_KEY` set (and optionally
 //!   `TAAPIT_BASE_URL`), to the real API.
 //!
-//! `taapit-demo [--port N] [--trust-forwarded-proto] [--root DIR] [--outbox FILE]`; port 0
-//! picks a free one; it listens on 127.0.0.1 only.
+//! `taapit-demo [--port N] [--trust-forwarded-proto] [--root DIR] [--outbox LOCATION]`; port 0
+//! picks a free one; it listens on 127.0.0.1 only. The outbox is a SQLite file (a temporary
+//! one by default), or what `--outbox` or `TAAPIT_OUTBOX_URL` names: a file path,
+//! `sqlite://PATH` or `postgres://…`. `/leads.html` shows its `Outbox::stats()`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -46,7 +48,7 @@ struct Config {
     port: u16,
     trust_forwarded_proto: bool,
     root: PathBuf,
-    outbox: Option<PathBuf>,
+    outbox: Option<String>,
 }
 
 fn parse_args() -> Result<Config, String> {
@@ -55,7 +57,9 @@ fn parse_args() -> Result<Config, String> {
         trust_forwarded_proto: false,
         // The repository this binary was built from.
         root: Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."),
-        outbox: None,
+        outbox: std::env::var("TAAPIT_OUTBOX_URL")
+            .ok()
+            .filter(|url| !url.is_empty()),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -67,7 +71,7 @@ fn parse_args() -> Result<Config, String> {
                     .map_err(|_| "--port needs a number")?
             }
             "--root" => config.root = value("--root")?.into(),
-            "--outbox" => config.outbox = Some(value("--outbox")?.into()),
+            "--outbox" => config.outbox = Some(value("--outbox")?),
             "--trust-forwarded-proto" => config.trust_forwarded_proto = true,
             other => return Err(format!("unknown argument {other}")),
         }
@@ -126,12 +130,14 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             (taapit, Some(collector))
         }
     };
-    let outbox_path = config.outbox.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("taapit-demo-outbox-{}.sqlite3", std::process::id()))
-    });
+    let temporary_outbox =
+        std::env::temp_dir().join(format!("taapit-demo-outbox-{}.sqlite3", std::process::id()));
     let endpoint = format!("{}/api/events/", taapit.base_url());
-    let outbox = Outbox::open(&outbox_path, taapit).await?;
-    let _worker = outbox.start();
+    let outbox = match &config.outbox {
+        Some(location) => Outbox::open(location, taapit).await?,
+        None => Outbox::open_sqlite(&temporary_outbox, taapit).await?,
+    };
+    let worker = outbox.start();
 
     let root = config.root.canonicalize()?;
     let demo = Arc::new(Demo {
@@ -191,8 +197,12 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    // The answers under way are recorded before the file is removed or the process exits.
+    worker.shutdown().await;
     if config.outbox.is_none() {
-        let _ = std::fs::remove_file(&outbox_path);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", temporary_outbox.display()));
+        }
     }
     Ok(())
 }
