@@ -153,6 +153,7 @@ async fn deliver(outbox: Outbox, event: Claimed) {
         attempt = event.attempts.saturating_add(1),
         outcome = tracing::field::Empty,
     );
+    let this_span = span.clone();
     async move {
         let result = outbox
             .client
@@ -164,7 +165,7 @@ async fn deliver(outbox: Outbox, event: Claimed) {
             outbox.client.retry_policy(),
             now_ms(),
         );
-        tracing::Span::current().record("outcome", outcome.name());
+        this_span.record("outcome", outcome.name());
         match &outcome {
             Outcome::Delivered => tracing::debug!("taapit outbox: delivered"),
             Outcome::Retry { error, .. } => tracing::warn!(
