@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: formatting and lints (native and wasm32), the native core tests, the server
-# crate's tests (lookup, cookie re-issue, delivery faults, the outbox killed and restarted),
+# crate's tests (lookup, cookie re-issue, delivery faults, the outbox killed and restarted, the
+# PostgreSQL outbox against a throwaway cluster: scripts/pg-cluster.sh),
 # the Leptos and Yew features with their example apps, the module in real Chromium, Firefox and
 # WebKit, the end-to-end tests on real host names over HTTPS (the capture, script-tag,
 # fallback and hostile-page suites in the three engines; the demo and the server's cookie re-issue through the
@@ -33,7 +34,13 @@ cargo test --quiet
 step "the server crate (crates/server): clippy, unit, doc and fault tests against a mock collector"
 cargo clippy -p taapit-server --all-targets --all-features --quiet -- -D warnings
 cargo clippy -p taapit-demo --all-targets --quiet -- -D warnings
-cargo test -p taapit-server --all-features --quiet
+# The PostgreSQL outbox's tests need a server: a throwaway cluster, stopped however this ends.
+eval "$(bash scripts/pg-cluster.sh start)"
+trap 'bash scripts/pg-cluster.sh stop "$TAAPIT_TEST_POSTGRES_DIR"' EXIT
+TAAPIT_REQUIRE_POSTGRES=1 cargo test -p taapit-server --all-features --quiet
+bash scripts/pg-cluster.sh stop "$TAAPIT_TEST_POSTGRES_DIR"
+trap - EXIT
+unset TAAPIT_TEST_POSTGRES_URL TAAPIT_TEST_POSTGRES_DIR
 
 step "the example apps (Leptos, Yew): build once, for their tests and the end-to-end tests"
 bash scripts/build-examples.sh

@@ -50,6 +50,8 @@ use tokio::sync::Notify;
 use crate::client::{is_valid_idempotency_key, new_idempotency_key};
 use crate::{Error, Event, EventKind, Taapit};
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod sqlite;
 mod store;
 mod worker;
@@ -257,7 +259,13 @@ impl Outbox {
         Ok(Self::with_store(Store::Sqlite(store), client))
     }
 
-    // postgres store: crates/server/src/outbox/postgres.rs (feature `postgres`).
+    #[cfg(feature = "postgres")]
+    async fn open_postgres(url: &str, client: Taapit) -> Result<Self, Error> {
+        let store = postgres::PgStore::connect(url).await?;
+        Ok(Self::with_store(Store::Postgres(store), client))
+    }
+
+    #[cfg(not(feature = "postgres"))]
     async fn open_postgres(_url: &str, _client: Taapit) -> Result<Self, Error> {
         Err(Error::Store(
             "a postgres:// outbox needs the crate's feature `postgres`".into(),

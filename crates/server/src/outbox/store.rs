@@ -67,14 +67,17 @@ impl Outcome {
 pub(crate) enum Store {
     /// An embedded SQLite file (`sqlite.rs`).
     Sqlite(SqliteStore),
-    // A PostgreSQL database: `Postgres(postgres::PgStore)` (`postgres.rs`, feature
-    // `postgres`), with one arm in each method below.
+    /// A PostgreSQL database (`postgres.rs`, feature `postgres`).
+    #[cfg(feature = "postgres")]
+    Postgres(super::postgres::PgStore),
 }
 
 impl Store {
     pub(crate) async fn insert(&self, event: NewEvent) -> Result<(), Error> {
         match self {
             Store::Sqlite(store) => store.insert(event).await,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(store) => store.insert(event).await,
         }
     }
 
@@ -86,6 +89,8 @@ impl Store {
     ) -> Result<Vec<Claimed>, Error> {
         match self {
             Store::Sqlite(store) => store.claim(now_ms, lease_until_ms, limit).await,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(store) => store.claim(now_ms, lease_until_ms, limit).await,
         }
     }
 
@@ -97,24 +102,32 @@ impl Store {
     ) -> Result<(), Error> {
         match self {
             Store::Sqlite(store) => store.record(key, attempts, outcome).await,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(store) => store.record(key, attempts, outcome).await,
         }
     }
 
     pub(crate) async fn stats(&self, now_ms: u64) -> Result<Stats, Error> {
         match self {
             Store::Sqlite(store) => store.stats(now_ms).await,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(store) => store.stats(now_ms).await,
         }
     }
 
     pub(crate) async fn parked(&self) -> Result<Vec<Parked>, Error> {
         match self {
             Store::Sqlite(store) => store.parked().await,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(store) => store.parked().await,
         }
     }
 
     pub(crate) async fn retry_parked(&self, key: &str) -> Result<bool, Error> {
         match self {
             Store::Sqlite(store) => store.retry_parked(key).await,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(store) => store.retry_parked(key).await,
         }
     }
 }
