@@ -7,7 +7,7 @@
 // putting a cookie on a response a shared cache may store (ARCHITECTURE.md, "Server-side
 // capture").
 
-import { runCapture } from './rules.js';
+import { engineBuild, runCapture } from './rules.js';
 
 /**
  * @typedef {object} ServerCaptureOptions
@@ -38,6 +38,8 @@ import { runCapture } from './rules.js';
  * @property {null | 'not-a-page' | 'no-id' | 'consent' | 'refused' | 'shared-cache' | 'headers-sent' | 'error'} skipped
  *   why no cookie was set, when none was (`refused`: a browser would refuse that cookie)
  * @property {string | null} error what went wrong (bad options, the module failing)
+ * @property {'wasm' | 'wasm2js' | null} engine which build of the module decided (wasm2js on
+ *   edge runtimes, and where compiling WebAssembly is refused)
  */
 
 /** The frontend options the server passes to the module; the rest are the server's own. */
@@ -62,6 +64,7 @@ function emptyResult() {
     expiresAt: null,
     skipped: null,
     error: null,
+    engine: null,
   };
 }
 
@@ -159,6 +162,7 @@ function decide(request, { url, https, cookieHeader }, options, result) {
 function guarded(body) {
   const result = emptyResult();
   try {
+    result.engine = engineBuild();
     body(result);
   } catch (error) {
     result.setCookie = [];

@@ -144,3 +144,78 @@ export declare function findTrackingId(
 
 /** Whether `value` is a valid tracking id by the Rust core's rule, as given (no URL decoding). */
 export declare function isValidTrackingId(value: unknown): boolean;
+
+/**
+ * Options of server-side capture: the frontend's cookie options (the same names and values
+ * as `capture(options)` and `<Analytics />`), and the server's own.
+ */
+export interface ServerCaptureOptions {
+  /** Default `"ta_tid"`. */
+  cookieName?: string | undefined;
+  /** Default 90, clamped to 1–400. */
+  expiresInDays?: number | undefined;
+  /** Default `"last-click"`: an id in the URL replaces the stored one. */
+  attribution?: 'last-click' | 'first-click' | undefined;
+  /** URL parameter names, in order. Default `["ta_tid"]`. */
+  params?: string[] | undefined;
+  /** `"auto"` (default: the registrable domain), `"host"`, or a domain the host is under. */
+  domain?: string | undefined;
+  /** Default `"Lax"`. */
+  sameSite?: 'Lax' | 'Strict' | 'None' | undefined;
+  /** Default `"auto"`: `Secure` on https. */
+  secure?: 'auto' | boolean | undefined;
+  /** Whether this visitor agreed to the cookie (called with the request). Default: granted. */
+  consent?: ((request: any) => boolean) | boolean | undefined;
+  /** Take the protocol from `X-Forwarded-Proto` (only behind a proxy that sets it). Default false. */
+  trustForwardedProto?: boolean | undefined;
+}
+
+/** What server-side capture did. It never throws: a bad option or a failure is in `error`. */
+export interface ServerCaptureResult {
+  /** The id in effect for this visitor (from the URL, or the cookie). */
+  trackingId: string | null;
+  source: 'search' | 'hash' | 'stored' | null;
+  /** Whether the response got the id's Set-Cookie. */
+  cookie: boolean;
+  /** The Set-Cookie values added (the id's, and expired copies on other domain levels). */
+  setCookie: string[];
+  /** The cookie's Domain (null: host-only). */
+  domain: string | null;
+  /** When the cookie expires, in ms since the epoch. */
+  expiresAt: number | null;
+  /** Why no cookie was set, when none was. */
+  skipped: null | 'not-a-page' | 'no-id' | 'consent' | 'refused' | 'shared-cache' | 'headers-sent' | 'error';
+  error: string | null;
+  /** Which build of the module decided: `wasm2js` on edge runtimes and where WebAssembly cannot compile. */
+  engine: 'wasm' | 'wasm2js' | null;
+}
+
+/**
+ * Server-side capture for a Web `Request` and the `Response` the server sends (Next.js
+ * `proxy.ts` / `middleware.ts` with `NextResponse.next()`, edge runtimes): the id's cookie
+ * as Set-Cookie, from the site's own server. No cookie on a response whose Cache-Control
+ * lets a shared cache store it.
+ */
+export declare function captureTrackingId(
+  request: Request,
+  response: Response,
+  options?: ServerCaptureOptions,
+): ServerCaptureResult;
+
+/** The same for Node's `IncomingMessage` and `ServerResponse` (node:http, Express). */
+export declare function captureTrackingIdNode(
+  req: {
+    method?: string | undefined;
+    url?: string | undefined;
+    headers: Record<string, string | string[] | undefined>;
+    socket?: { encrypted?: boolean } | null | undefined;
+  },
+  res: {
+    headersSent: boolean;
+    getHeader(name: string): unknown;
+    setHeader(name: string, value: string | number | readonly string[]): unknown;
+    removeHeader(name: string): void;
+    writeHead(...args: any[]): unknown;
+  },
+  options?: ServerCaptureOptions,
+): ServerCaptureResult;

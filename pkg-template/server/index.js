@@ -5,3 +5,4 @@
 export { Taapit, DEFAULT_BASE_URL, retryDecision, parseRetryAfter } from './client.js';
 export { findTrackingId } from './lookup.js';
 export { isValidTrackingId } from './rules.js';
+export { captureTrackingId, captureTrackingIdNode } from './capture.js';

@@ -37,6 +37,7 @@ import {
   SLACK,
   watchPage,
 } from './support.mjs';
+import { launchProxyBrowsers, PROXY_APP_FILES, serverCaptureFlow, startHttpsFront } from './next-proxy.mjs';
 
 const run = promisify(execFile);
 
@@ -168,6 +169,9 @@ export default function Legacy() {
 let work; // temporary directory outside the repository
 let app;
 let browser;
+// Server-side capture (next-proxy.mjs): the HTTPS front and its Chromium and WebKit sessions.
+let front;
+let proxyBrowsers = [];
 
 
 
@@ -329,18 +333,25 @@ before(
       dependencies: { ...VERSIONS, 'taapit-capture': `file:${tarball}` },
     };
     await writeFile(path.join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    for (const [name, text] of Object.entries(APP_FILES)) await writeFile(path.join(app, name), text);
+    for (const [name, text] of Object.entries({ ...APP_FILES, ...PROXY_APP_FILES })) {
+      await mkdir(path.dirname(path.join(app, name)), { recursive: true });
+      await writeFile(path.join(app, name), text);
+    }
     // An icon, so the browser's /favicon.ico request is not a 404 console error.
     await mkdir(path.join(app, 'public'), { recursive: true });
     await writeFile(path.join(app, 'public/favicon.ico'), Buffer.alloc(0));
     await npm(['install', '--prefer-offline'], app);
     browser = await launchChromium({ https: false });
+    front = await startHttpsFront();
+    proxyBrowsers = await launchProxyBrowsers(front);
   },
   { timeout: 600_000 },
 );
 
 after(async () => {
   await browser?.close();
+  for (const proxyBrowser of proxyBrowsers) await proxyBrowser.close();
+  await front?.close();
   if (work) await rm(work, { recursive: true, force: true, maxRetries: 3 });
 });
 
@@ -362,6 +373,9 @@ describe('Next.js 16 (the guide\'s layout, packed tarball, fresh app outside the
         // The server-rendered HTML is the layout's, with nothing from <Analytics />.
         const html = await (await fetch(`http://127.0.0.1:${server.port}/?ta_tid=ssr-1`)).text();
         assert.match(html, /<output id="tid">none<\/output>/, 'the server renders no id (client only)');
+        // Server-side capture: proxy.ts sets the cookie on real host names over HTTPS, in
+        // Chromium and WebKit, before any script; the page's module then agrees (one copy).
+        await serverCaptureFlow({ front, browsers: proxyBrowsers, port: server.port, label: bundler.toLowerCase() });
       } finally {
         await server.stop();
       }

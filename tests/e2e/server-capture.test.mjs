@@ -225,6 +225,7 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
       assert.equal(result.cookie, true);
       assert.equal(result.source, 'search');
       assert.equal(result.domain, domain ?? null);
+      assert.equal(result.engine, 'wasm', 'Node runs the .wasm');
     }
   });
 
