@@ -279,13 +279,21 @@ export class Taapit {
    * @param {typeof fetch} [options.fetch] the fetch to use (default: the global one)
    */
   constructor(options = {}) {
+    const env = environment();
+    let apiKey;
     try {
-      const env = environment();
-      const { apiKey = env.TAAPIT_API_KEY, baseUrl, timeoutMs, retry } = options ?? {};
-      const fetchOption = options?.fetch;
+      // Read first and alone: what any later error says is scrubbed of it.
+      apiKey = options?.apiKey ?? env.TAAPIT_API_KEY;
       this.#apiKey = typeof apiKey === 'string' ? apiKey : undefined;
-      const problems = [];
-      if (!isValidApiKey(apiKey)) {
+    } catch {
+      // Its getter threw: what it said may hold the key, which cannot be scrubbed unknown.
+      this.#problem = 'the apiKey option could not be read';
+    }
+    try {
+      const { baseUrl, timeoutMs, retry } = options ?? {};
+      const fetchOption = options?.fetch;
+      const problems = this.#problem ? [this.#problem] : [];
+      if (!this.#problem && !isValidApiKey(apiKey)) {
         problems.push(
           apiKey === undefined || apiKey === null || apiKey === ''
             ? 'no API key: pass apiKey (or set TAAPIT_API_KEY) to your secret key, taapit_sk_…'
