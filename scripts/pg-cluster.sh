@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests and the benchmark (Debian's `postgresql`
 # package, installed by scripts/setup.sh): a data directory in a new temporary directory,
-# listening on 127.0.0.1 on a free port, fsync off (nothing in it outlives the run).
+# listening on 127.0.0.1 on a free port, fsync off (nothing in it outlives the run;
+# TAAPIT_PG_FSYNC=on for a benchmark that pays for durable commits).
 #
 #   eval "$(bash scripts/pg-cluster.sh start)"   # prints the export lines below
 #     TAAPIT_TEST_POSTGRES_URL=postgres://taapit@127.0.0.1:PORT/postgres (trust, no password)
@@ -29,7 +30,7 @@ as_owner() { # runs a command as the owner of the cluster's directory
 
 pg_start() { # dir port
   as_owner "$bin/pg_ctl" -D "$1/data" -l "$1/pg.log" -w -t 30 \
-    -o "-p $2 -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+    -o "-p $2 -k $1 -c listen_addresses=127.0.0.1 -c fsync=${TAAPIT_PG_FSYNC:-off} -c max_connections=200" \
     start >/dev/null
 }
 
