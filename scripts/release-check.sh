@@ -104,9 +104,11 @@ node -e '
   const fs = require("fs");
   for (const file of wanted.filter((f) => f.endsWith(".js"))) {
     const text = fs.readFileSync(`pkg/${file}`, "utf8");
-    for (const [, name] of text.matchAll(/(?:from|import\(|new URL\()\s*[\x22\x27]\.\/([^\x22\x27]+)[\x22\x27]/g)) {
+    for (const [, relative] of text.matchAll(/(?:from|import\(|new URL\()\s*[\x22\x27](\.\.?\/[^\x22\x27]+)[\x22\x27]/g)) {
+      // Relative to the asking file (server/capture.js asks for ./rules.js: server/rules.js).
+      const name = require("path").posix.join(require("path").posix.dirname(file), relative);
       if (!wanted.includes(name)) {
-        console.error(`[release-check] FAIL: pkg/${file} asks for ./${name}, which the package does not ship`);
+        console.error(`[release-check] FAIL: pkg/${file} asks for ${relative} (${name}), which the package does not ship`);
         process.exit(1);
       }
     }
