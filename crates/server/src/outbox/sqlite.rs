@@ -197,7 +197,8 @@ fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
 }
 
 /// The writer thread: every command that is waiting is applied in one transaction, and
-/// each is answered only after it committed.
+/// each is answered only after it committed. A command that fails is undone alone (its own
+/// savepoint) and answered with its error; the others still commit.
 fn run(mut connection: Connection, commands: mpsc::Receiver<Command>) {
     while let Ok(first) = commands.recv() {
         let mut group = vec![first];
@@ -207,15 +208,33 @@ fn run(mut connection: Connection, commands: mpsc::Receiver<Command>) {
                 Err(_) => break,
             }
         }
-        let mut replies: Replies = Vec::new();
-        let result = (|| -> rusqlite::Result<()> {
-            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            for command in group {
-                apply(&tx, command, &mut replies)?;
+        let mut tx = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(error) => {
+                let error = error.to_string();
+                for command in group {
+                    refuse(command, &error);
+                }
+                continue;
             }
-            tx.commit()
-        })();
-        let outcome = result.map_err(|error| error.to_string());
+        };
+        let mut replies: Replies = Vec::new();
+        for command in group {
+            let savepoint = match tx.savepoint() {
+                Ok(savepoint) => savepoint,
+                Err(error) => {
+                    refuse(command, &error.to_string());
+                    continue;
+                }
+            };
+            if apply(&savepoint, command, &mut replies) {
+                if let Err(error) = savepoint.commit() {
+                    tracing::error!(%error, "taapit outbox: cannot release a savepoint");
+                }
+            }
+            // Else dropped: rolled back.
+        }
+        let outcome = tx.commit().map_err(|error| error.to_string());
         for reply in replies {
             reply(outcome.clone());
         }
@@ -224,164 +243,195 @@ fn run(mut connection: Connection, commands: mpsc::Receiver<Command>) {
 
 type Replies = Vec<Box<dyn FnOnce(Result<(), String>) + Send>>;
 
-/// Sends `value` once the transaction's outcome is known (its error if it failed).
-fn answer<T: Send + 'static>(replies: &mut Replies, reply: Reply<T>, value: T) {
-    replies.push(Box::new(move |outcome| {
-        let _ = reply.send(match outcome {
-            Ok(()) => Ok(value),
-            Err(error) => Err(Error::Store(error)),
-        });
-    }));
+/// Answers `reply` once the transaction's outcome is known (its error if it failed), or at
+/// once with the command's own error; whether the command succeeded.
+fn settle<T: Send + 'static>(
+    replies: &mut Replies,
+    reply: Reply<T>,
+    result: rusqlite::Result<T>,
+) -> bool {
+    match result {
+        Ok(value) => {
+            replies.push(Box::new(move |outcome| {
+                let _ = reply.send(match outcome {
+                    Ok(()) => Ok(value),
+                    Err(error) => Err(Error::Store(error)),
+                });
+            }));
+            true
+        }
+        Err(error) => {
+            let _ = reply.send(Err(store_error(error)));
+            false
+        }
+    }
+}
+
+/// Answers a command that could not be applied with `error`.
+fn refuse(command: Command, error: &str) {
+    fn send<T>(reply: Reply<T>, error: &str) {
+        let _ = reply.send(Err(Error::Store(error.to_owned())));
+    }
+    match command {
+        Command::Insert(_, reply) | Command::Record { reply, .. } => send(reply, error),
+        Command::Claim { reply, .. } => send(reply, error),
+        Command::Stats(_, reply) => send(reply, error),
+        Command::Parked(reply) => send(reply, error),
+        Command::RetryParked(_, reply) => send(reply, error),
+    }
 }
 
 fn kind_of(text: &str) -> EventKind {
     EventKind::parse(text).unwrap_or(EventKind::Lead)
 }
 
-fn apply(
-    tx: &rusqlite::Transaction<'_>,
-    command: Command,
-    replies: &mut Replies,
-) -> rusqlite::Result<()> {
+fn apply(db: &Connection, command: Command, replies: &mut Replies) -> bool {
     match command {
-        Command::Insert(event, reply) => {
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO taapit_outbox (idempotency_key, kind, body, enqueued_ms)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
-                event.key,
-                event.kind.as_str(),
-                event.body,
-                sql_ms(super::now_ms())
-            ])?;
-            answer(replies, reply, ());
-        }
+        Command::Insert(event, reply) => settle(replies, reply, insert(db, &event)),
         Command::Claim {
             now_ms,
             lease_until_ms,
             limit,
             reply,
-        } => {
-            let now = sql_ms(now_ms);
-            let rows = tx
-                .prepare_cached(
-                    "SELECT id, idempotency_key, kind, body, attempts FROM taapit_outbox
-                     WHERE parked = 0 AND next_attempt_ms <= ?1 AND leased_until_ms <= ?1
-                     ORDER BY next_attempt_ms, id LIMIT ?2",
-                )?
-                .query_map(
-                    params![now, i64::try_from(limit).unwrap_or(i64::MAX)],
-                    |row| {
-                        Ok((
-                            row.get::<_, i64>(0)?,
-                            Claimed {
-                                key: row.get(1)?,
-                                kind: kind_of(&row.get::<_, String>(2)?),
-                                body: row.get(3)?,
-                                attempts: row.get(4)?,
-                            },
-                        ))
-                    },
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            // next_attempt_ms moves to the lease's end too: a leased row leaves the due
-            // index's range, and comes back into it when the lease runs out.
-            let mut lease = tx.prepare_cached(
-                "UPDATE taapit_outbox SET leased_until_ms = ?2, next_attempt_ms = ?2 WHERE id = ?1",
-            )?;
-            let until = sql_ms(lease_until_ms);
-            for (id, _) in &rows {
-                lease.execute(params![id, until])?;
-            }
-            answer(
-                replies,
-                reply,
-                rows.into_iter().map(|(_, event)| event).collect(),
-            );
-        }
+        } => settle(replies, reply, claim(db, now_ms, lease_until_ms, limit)),
         Command::Record {
             key,
             attempts,
             outcome,
             reply,
-        } => {
-            match outcome {
-                Outcome::Delivered => {
-                    tx.prepare_cached("DELETE FROM taapit_outbox WHERE idempotency_key = ?1")?
-                        .execute(params![key])?;
-                }
-                Outcome::Retry { at_ms, error } => {
-                    tx.prepare_cached(
-                        "UPDATE taapit_outbox SET attempts = ?2, next_attempt_ms = ?3,
-                         leased_until_ms = 0, last_error = ?4 WHERE idempotency_key = ?1",
-                    )?
-                    .execute(params![key, attempts, sql_ms(at_ms), error])?;
-                }
-                Outcome::Park { error } => {
-                    tx.prepare_cached(
-                        "UPDATE taapit_outbox SET parked = 1, attempts = ?2,
-                         leased_until_ms = 0, last_error = ?3 WHERE idempotency_key = ?1",
-                    )?
-                    .execute(params![key, attempts, error])?;
-                }
-            }
-            answer(replies, reply, ());
+        } => settle(replies, reply, record(db, &key, attempts, outcome)),
+        Command::Stats(now_ms, reply) => settle(replies, reply, stats(db, now_ms)),
+        Command::Parked(reply) => settle(replies, reply, parked(db)),
+        Command::RetryParked(key, reply) => settle(replies, reply, retry_parked(db, &key)),
+    }
+}
+
+fn insert(db: &Connection, event: &NewEvent) -> rusqlite::Result<()> {
+    db.prepare_cached(
+        "INSERT OR IGNORE INTO taapit_outbox (idempotency_key, kind, body, enqueued_ms)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        event.key,
+        event.kind.as_str(),
+        event.body,
+        sql_ms(super::now_ms())
+    ])?;
+    Ok(())
+}
+
+fn claim(
+    db: &Connection,
+    now_ms: u64,
+    lease_until_ms: u64,
+    limit: usize,
+) -> rusqlite::Result<Vec<Claimed>> {
+    let now = sql_ms(now_ms);
+    let rows = db
+        .prepare_cached(
+            "SELECT id, idempotency_key, kind, body, attempts FROM taapit_outbox
+             WHERE parked = 0 AND next_attempt_ms <= ?1 AND leased_until_ms <= ?1
+             ORDER BY next_attempt_ms, id LIMIT ?2",
+        )?
+        .query_map(
+            params![now, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    Claimed {
+                        key: row.get(1)?,
+                        kind: kind_of(&row.get::<_, String>(2)?),
+                        body: row.get(3)?,
+                        attempts: row.get(4)?,
+                    },
+                ))
+            },
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // next_attempt_ms moves to the lease's end too: a leased row leaves the due index's
+    // range, and comes back into it when the lease runs out.
+    let mut lease = db.prepare_cached(
+        "UPDATE taapit_outbox SET leased_until_ms = ?2, next_attempt_ms = ?2 WHERE id = ?1",
+    )?;
+    let until = sql_ms(lease_until_ms);
+    for (id, _) in &rows {
+        lease.execute(params![id, until])?;
+    }
+    Ok(rows.into_iter().map(|(_, event)| event).collect())
+}
+
+fn record(db: &Connection, key: &str, attempts: u32, outcome: Outcome) -> rusqlite::Result<()> {
+    match outcome {
+        Outcome::Delivered => {
+            db.prepare_cached("DELETE FROM taapit_outbox WHERE idempotency_key = ?1")?
+                .execute(params![key])?;
         }
-        Command::Stats(now_ms, reply) => {
-            let now = sql_ms(now_ms);
-            let stats = tx.query_row(
-                "SELECT
-                     COALESCE(SUM(parked = 0 AND leased_until_ms <= ?1), 0),
-                     COALESCE(SUM(parked = 0 AND leased_until_ms > ?1), 0),
-                     COALESCE(SUM(parked = 1), 0),
-                     MIN(CASE WHEN parked = 0 AND leased_until_ms <= ?1 THEN enqueued_ms END)
-                 FROM taapit_outbox",
-                params![now],
-                |row| {
-                    let count = |i| row.get::<_, i64>(i).map(|n| u64::try_from(n).unwrap_or(0));
-                    let oldest: Option<i64> = row.get(3)?;
-                    Ok(Stats {
-                        pending: count(0)?,
-                        in_flight: count(1)?,
-                        parked: count(2)?,
-                        oldest_pending_age: oldest.map(|enqueued| {
-                            Duration::from_millis(
-                                u64::try_from(now.saturating_sub(enqueued)).unwrap_or(0),
-                            )
-                        }),
-                    })
-                },
-            )?;
-            answer(replies, reply, stats);
+        Outcome::Retry { at_ms, error } => {
+            db.prepare_cached(
+                "UPDATE taapit_outbox SET attempts = ?2, next_attempt_ms = ?3,
+                 leased_until_ms = 0, last_error = ?4 WHERE idempotency_key = ?1",
+            )?
+            .execute(params![key, attempts, sql_ms(at_ms), error])?;
         }
-        Command::Parked(reply) => {
-            let rows = tx
-                .prepare_cached(
-                    "SELECT idempotency_key, kind, body, attempts, last_error FROM taapit_outbox
-                     WHERE parked = 1 ORDER BY id",
-                )?
-                .query_map([], |row| {
-                    let body: Vec<u8> = row.get(2)?;
-                    Ok(Parked {
-                        key: EventKey::from(row.get::<_, String>(0)?),
-                        kind: kind_of(&row.get::<_, String>(1)?),
-                        body: serde_json::from_slice(&body).unwrap_or_default(),
-                        attempts: row.get(3)?,
-                        error: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            answer(replies, reply, rows);
-        }
-        Command::RetryParked(key, reply) => {
-            let changed = tx.execute(
-                "UPDATE taapit_outbox SET parked = 0, next_attempt_ms = 0, leased_until_ms = 0
-                 WHERE idempotency_key = ?1 AND parked = 1",
-                params![key],
-            )?;
-            answer(replies, reply, changed == 1);
+        Outcome::Park { error } => {
+            db.prepare_cached(
+                "UPDATE taapit_outbox SET parked = 1, attempts = ?2,
+                 leased_until_ms = 0, last_error = ?3 WHERE idempotency_key = ?1",
+            )?
+            .execute(params![key, attempts, error])?;
         }
     }
     Ok(())
+}
+
+fn stats(db: &Connection, now_ms: u64) -> rusqlite::Result<Stats> {
+    let now = sql_ms(now_ms);
+    db.query_row(
+        "SELECT
+             COALESCE(SUM(parked = 0 AND leased_until_ms <= ?1), 0),
+             COALESCE(SUM(parked = 0 AND leased_until_ms > ?1), 0),
+             COALESCE(SUM(parked = 1), 0),
+             MIN(CASE WHEN parked = 0 AND leased_until_ms <= ?1 THEN enqueued_ms END)
+         FROM taapit_outbox",
+        params![now],
+        |row| {
+            let count = |i| row.get::<_, i64>(i).map(|n| u64::try_from(n).unwrap_or(0));
+            let oldest: Option<i64> = row.get(3)?;
+            Ok(Stats {
+                pending: count(0)?,
+                in_flight: count(1)?,
+                parked: count(2)?,
+                oldest_pending_age: oldest.map(|enqueued| {
+                    Duration::from_millis(u64::try_from(now.saturating_sub(enqueued)).unwrap_or(0))
+                }),
+            })
+        },
+    )
+}
+
+fn parked(db: &Connection) -> rusqlite::Result<Vec<Parked>> {
+    db.prepare_cached(
+        "SELECT idempotency_key, kind, body, attempts, last_error FROM taapit_outbox
+         WHERE parked = 1 ORDER BY id",
+    )?
+    .query_map([], |row| {
+        let body: Vec<u8> = row.get(2)?;
+        Ok(Parked {
+            key: EventKey::from(row.get::<_, String>(0)?),
+            kind: kind_of(&row.get::<_, String>(1)?),
+            body: serde_json::from_slice(&body).unwrap_or_default(),
+            attempts: row.get(3)?,
+            error: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        })
+    })?
+    .collect()
+}
+
+fn retry_parked(db: &Connection, key: &str) -> rusqlite::Result<bool> {
+    let changed = db.execute(
+        "UPDATE taapit_outbox SET parked = 0, next_attempt_ms = 0, leased_until_ms = 0
+         WHERE idempotency_key = ?1 AND parked = 1",
+        params![key],
+    )?;
+    Ok(changed == 1)
 }
