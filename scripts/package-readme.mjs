@@ -42,6 +42,7 @@ const parts = [
   readFileSync(path.join(root, 'pkg-template/README.md'), 'utf8').trimEnd(),
   section('### JavaScript (ES module, built into `pkg/`)'),
   section('### React (`taapit-capture/react`)'),
+  section('### Your backend (Node / Next.js): `taapit-capture/server`'),
   section('### Script tag (no build step, `pkg/taapit.js`)'),
   section('### Content-Security-Policy, and browsers without WebAssembly'),
   section('## Events'),
