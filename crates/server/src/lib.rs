@@ -10,7 +10,10 @@
 //!   function and a tower `Layer`), because browsers cap how long script-written cookies live;
 //! - **report leads and sales** to Taapit ([`Taapit`]), with timeouts and retries;
 //! - **lose nothing** (feature `outbox`): a durable outbox on an embedded SQLite file,
-//!   delivered by a background worker, across crashes and restarts.
+//!   delivered by a background worker, across crashes and restarts; with feature `postgres`,
+//!   on PostgreSQL, shared by every instance of a backend, the event written in the
+//!   application's own transaction (module `outbox::postgres`, which says why it uses
+//!   tokio-postgres with a deadpool pool).
 //!
 //! ```no_run
 //! use taapit_server::{lookup, Customer, Lead, Taapit};
