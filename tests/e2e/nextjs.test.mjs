@@ -3,7 +3,9 @@
 // and the guide's files word for word where the guide has them:
 //
 //   app/layout.tsx            a Server Component root layout rendering <Analytics />
-//   app/api/signup/route.ts   reads (await cookies()).get("ta_tid"), then body.trackingId
+//   app/api/tracking-id/route.ts   reads (await cookies()).get("ta_tid"), then body.trackingId
+//   the guide's backend steps with taapit-capture/server (tests/e2e/server/next-backend.mjs:
+//   its header says what of the guide's route handlers differs from the print, and why)
 //   app/tracking-id.tsx       a client component showing useTrackingId(), with Clear / Sign up
 //   pages/_app.tsx, pages/legacy.tsx   the same through the Pages Router
 //
@@ -16,6 +18,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +41,8 @@ import {
   watchPage,
 } from './support.mjs';
 import { launchProxyBrowsers, PROXY_APP_FILES, serverCaptureFlow, startHttpsFront } from './next-proxy.mjs';
+import { startCollector } from './server/collector.mjs';
+import { backendFlow, BACKEND_APP_FILES } from './server/next-backend.mjs';
 
 const run = promisify(execFile);
 
@@ -52,6 +57,12 @@ const VERSIONS = {
 };
 
 const NEXT_ENV = { ...CHILD_ENV, NEXT_TELEMETRY_DISABLED: '1' };
+// The Taapit key and the collector's URL: given to `next start` only, never to `next build`
+// (the guide's client is made at module top level, where a build has no key).
+delete NEXT_ENV.TAAPIT_API_KEY;
+delete NEXT_ENV.TAAPIT_BASE_URL;
+const TAAPIT_KEY = `taapit_sk_next_${randomBytes(12).toString('hex')}`;
+let collector;
 
 const APP_FILES = {
   // One app, one build folder per bundler (and one for `next dev`), chosen by the environment.
@@ -116,7 +127,7 @@ export function TrackingId() {
   const [signup, setSignup] = useState("");
   async function signUp() {
     // The guide's frontend half: the id also travels in the body.
-    const response = await fetch("/api/signup", {
+    const response = await fetch("/api/tracking-id", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ email: "ada@example.com", trackingId: await getTrackingId() }),
@@ -134,7 +145,7 @@ export function TrackingId() {
 }
 `,
   // The guide's route: the cookie first, then the body's trackingId.
-  'app/api/signup/route.ts': `import { cookies } from "next/headers";
+  'app/api/tracking-id/route.ts': `import { cookies } from "next/headers";
 
 export async function POST(request: Request) {
   const body = await request.json();
@@ -198,7 +209,12 @@ async function nextServer(command, distDir) {
   const child = spawn(
     process.execPath,
     ['node_modules/next/dist/bin/next', command, '-p', String(port), '-H', '127.0.0.1'],
-    { cwd: app, env: { ...NEXT_ENV, NEXT_DIST_DIR: distDir }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: app,
+      env: { ...NEXT_ENV, NEXT_DIST_DIR: distDir, TAAPIT_API_KEY: TAAPIT_KEY, TAAPIT_BASE_URL: collector.url },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   child.stdout.on('data', (d) => (output += d));
@@ -281,7 +297,7 @@ async function guideFlow(origin, { host, domain, label }) {
 
       // Without the cookie, a body trackingId is what the route reads.
       const fromBody = await page.evaluate(async () => {
-        const response = await fetch('/api/signup', {
+        const response = await fetch('/api/tracking-id', {
           method: 'POST',
           credentials: 'omit',
           headers: { 'Content-Type': 'application/json' },
@@ -326,14 +342,14 @@ before(
     const { stdout } = await npm(['pack', '--json', '--pack-destination', work], PKG_DIR);
     const tarball = path.join(work, JSON.parse(stdout)[0].filename);
     app = path.join(work, 'next-app');
-    for (const dir of ['app/api/signup', 'pages']) await mkdir(path.join(app, dir), { recursive: true });
+    for (const dir of ['app/api/tracking-id', 'pages']) await mkdir(path.join(app, dir), { recursive: true });
     const manifest = {
       name: 'taapit-next-app',
       private: true,
       dependencies: { ...VERSIONS, 'taapit-capture': `file:${tarball}` },
     };
     await writeFile(path.join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    for (const [name, text] of Object.entries({ ...APP_FILES, ...PROXY_APP_FILES })) {
+    for (const [name, text] of Object.entries({ ...APP_FILES, ...PROXY_APP_FILES, ...BACKEND_APP_FILES })) {
       await mkdir(path.dirname(path.join(app, name)), { recursive: true });
       await writeFile(path.join(app, name), text);
     }
@@ -342,6 +358,7 @@ before(
     await writeFile(path.join(app, 'public/favicon.ico'), Buffer.alloc(0));
     await npm(['install', '--prefer-offline'], app);
     browser = await launchChromium({ https: false });
+    collector = await startCollector(TAAPIT_KEY);
     front = await startHttpsFront();
     proxyBrowsers = await launchProxyBrowsers(front);
   },
@@ -352,6 +369,7 @@ after(async () => {
   await browser?.close();
   for (const proxyBrowser of proxyBrowsers) await proxyBrowser.close();
   await front?.close();
+  await collector?.close();
   if (work) await rm(work, { recursive: true, force: true, maxRetries: 3 });
 });
 
@@ -376,6 +394,9 @@ describe('Next.js 16 (the guide\'s layout, packed tarball, fresh app outside the
         // Server-side capture: proxy.ts sets the cookie on real host names over HTTPS, in
         // Chromium and WebKit, before any script; the page's module then agrees (one copy).
         await serverCaptureFlow({ front, browsers: proxyBrowsers, port: server.port, label: bundler.toLowerCase() });
+        // The guide's backend steps: its three route handlers, a webhook, edge and Pages
+        // Router routes, posting to the collector.
+        await backendFlow({ port: server.port, collector, browser, label: bundler.toLowerCase(), key: TAAPIT_KEY, serverOutput: server.output });
       } finally {
         await server.stop();
       }
