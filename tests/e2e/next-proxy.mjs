@@ -12,8 +12,10 @@
 // Not a test file itself.
 
 import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
+import path from 'node:path';
 
 import { launchEngine, PageHarness } from './engines/index.mjs';
 import { DAY, hostsCert, SLACK } from './support.mjs';
@@ -73,6 +75,20 @@ export default function ServerCapture() {
 }
 `,
 };
+
+/**
+ * Puts the proxy's code in `middleware.ts` (the convention before Next.js 16, still served, in
+ * the edge runtime) instead of `proxy.ts` in the app at `app`; `await restore()` puts it back.
+ */
+export async function useMiddleware(app) {
+  const middleware = PROXY_APP_FILES['proxy.ts'].replace('export function proxy(', 'export function middleware(');
+  await rm(path.join(app, 'proxy.ts'));
+  await writeFile(path.join(app, 'middleware.ts'), middleware);
+  return async () => {
+    await rm(path.join(app, 'middleware.ts'));
+    await writeFile(path.join(app, 'proxy.ts'), PROXY_APP_FILES['proxy.ts']);
+  };
+}
 
 /** Each host, the Domain the server's Set-Cookie must name, and the domain the browser stores. */
 const PROXY_HOSTS = [
@@ -158,17 +174,17 @@ function getFromNext(port, host, path) {
 }
 
 /**
- * The app served by `next start` on `port`: proxy.ts (Node.js runtime, the .wasm) and the edge
- * route (edge runtime, the wasm2js build) set the cookie; on each host, in each browser, the
- * cookie is there before any script, with the Domain of the Public Suffix List, and the page's
- * module then reads the same one copy.
+ * The app served by `next start` on `port`: its proxy (proxy.ts: the Node.js runtime and the
+ * .wasm; middleware.ts: `proxyRuntime` "edge" and the wasm2js build) and the edge route set the
+ * cookie; on each host, in each browser, the cookie is there before any script, with the
+ * Domain of the Public Suffix List, and the page's module then reads the same one copy.
  */
-export async function serverCaptureFlow({ front, browsers, port, label }) {
+export async function serverCaptureFlow({ front, browsers, port, label, proxyRuntime = 'nodejs' }) {
   front.upstream = port;
 
   // Where each ran, and which build of the module decided.
   for (const { path, runtime, engine } of [
-    { path: '/server-capture', runtime: 'nodejs', engine: 'wasm' },
+    { path: '/server-capture', runtime: proxyRuntime, engine: proxyRuntime === 'edge' ? 'wasm2js' : 'wasm' },
     { path: '/edge-capture', runtime: 'edge', engine: 'wasm2js' },
   ]) {
     const direct = await getFromNext(port, 'www.shop.example.co.uk', `${path}?ta_tid=${label}-direct`);

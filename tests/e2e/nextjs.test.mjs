@@ -8,6 +8,8 @@
 //   its header says what of the guide's route handlers differs from the print, and why)
 //   app/tracking-id.tsx       a client component showing useTrackingId(), with Clear / Sign up
 //   pages/_app.tsx, pages/legacy.tsx   the same through the Pages Router
+//   proxy.ts (then middleware.ts), app/server-capture, app/edge-capture   server-side capture
+//                             from taapit-capture/server, in Chromium and WebKit (next-proxy.mjs)
 //
 // Built with both bundlers (`next build`: Turbopack, `next build --webpack`), each served by
 // `next start`, and run under `next dev`; Chromium lands on `/?ta_tid=…` and the test checks
@@ -40,7 +42,13 @@ import {
   SLACK,
   watchPage,
 } from './support.mjs';
-import { launchProxyBrowsers, PROXY_APP_FILES, serverCaptureFlow, startHttpsFront } from './next-proxy.mjs';
+import {
+  launchProxyBrowsers,
+  PROXY_APP_FILES,
+  serverCaptureFlow,
+  startHttpsFront,
+  useMiddleware,
+} from './next-proxy.mjs';
 import { startCollector } from './server/collector.mjs';
 import { backendFlow, BACKEND_APP_FILES } from './server/next-backend.mjs';
 
@@ -402,6 +410,21 @@ describe('Next.js 16 (the guide\'s layout, packed tarball, fresh app outside the
       }
     });
   }
+
+  test('next build + next start with middleware.ts: server-side capture in the edge runtime', { timeout: 600_000 }, async () => {
+    const restore = await useMiddleware(app);
+    try {
+      await nextBuild('.next-middleware', []);
+      const server = await nextServer('start', '.next-middleware');
+      try {
+        await serverCaptureFlow({ front, browsers: proxyBrowsers, port: server.port, label: 'middleware', proxyRuntime: 'edge' });
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await restore();
+    }
+  });
 
   test('next dev: the same flow under the development server (StrictMode, on-demand compile)', { timeout: 600_000 }, async () => {
     const server = await nextServer('dev', '.next-dev');
