@@ -628,7 +628,9 @@ async fn server_restart(cluster: &Cluster) -> (usize, u32) {
     collector.set_delay(Duration::from_millis(20));
     let outbox = Outbox::open(&database, taapit(&url)).await.unwrap();
     let keys = enqueue_many(&outbox, "restart", 1_000).await;
-    let worker = start_worker(&outbox, SHORT_LEASE);
+    // A lease longer than the outage, as the default one is: the answers received during it
+    // are recorded once the server is back (RECORD_PERSISTENCE), before any lease runs out.
+    let worker = start_worker(&outbox, Duration::from_secs(30));
     until("deliveries under way", Duration::from_secs(30), || {
         collector.received() >= 200
     })

@@ -35,7 +35,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use deadpool_postgres;
 pub use tokio_postgres;
@@ -55,6 +55,11 @@ pub const POOL_SIZE: usize = 8;
 /// How long an operation waits for a connection (the server unreachable, or the pool busy)
 /// before it fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long an answer's record is tried again while the server cannot be reached (a
+/// restart), before the answer is given up: the event is then sent again after its lease.
+/// Meanwhile, the delivery holds its slot, and `Worker::shutdown` waits for it.
+pub const RECORD_PERSISTENCE: Duration = Duration::from_secs(30);
 
 /// The key of the advisory lock held while the schema is checked and created
 /// (`pg_advisory_xact_lock`): "taapit_o" in ASCII.
@@ -108,6 +113,23 @@ fn pg_error(context: &str, error: &(dyn std::error::Error + 'static)) -> Error {
         source = cause.source();
     }
     Error::Store(text)
+}
+
+/// Whether `error` is the server out of reach (a lost connection, a server shutting down or
+/// starting) rather than a refusal of the statement. The statements retried are idempotent:
+/// one that ran before its connection broke runs again to the same effect.
+fn is_unreachable(error: &tokio_postgres::Error) -> bool {
+    match error.as_db_error() {
+        // Classes 08 (connection exception), 57 (operator intervention: admin shutdown,
+        // cannot connect now), 53 (insufficient resources: too many connections).
+        Some(db) => ["08", "57", "53"]
+            .iter()
+            .any(|class| db.code().code().starts_with(class)),
+        None => {
+            error.is_closed()
+                || std::error::Error::source(error).is_some_and(|s| s.is::<std::io::Error>())
+        }
+    }
 }
 
 /// Milliseconds as the `bigint` the queries turn into an interval (saturating).
@@ -267,31 +289,59 @@ impl PgStore {
             .collect())
     }
 
+    /// An answer is recorded across a short outage of the server (a restart): a failure to
+    /// reach it is tried again for up to [`RECORD_PERSISTENCE`], so that an event Taapit
+    /// accepted is not sent again when its lease runs out. An error from the server itself
+    /// (not a lost connection) fails at once.
     pub(crate) async fn record(
         &self,
         key: &str,
         attempts: u32,
         outcome: Outcome,
     ) -> Result<(), Error> {
+        let started = Instant::now();
+        let mut wait = Duration::from_millis(200);
+        loop {
+            match self.record_once(key, attempts, &outcome).await {
+                Ok(()) => return Ok(()),
+                Err((error, true)) if started.elapsed() + wait < RECORD_PERSISTENCE => {
+                    tracing::debug!(%error, "taapit outbox: PostgreSQL unreachable, recording again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(2));
+                }
+                Err((error, _)) => return Err(error),
+            }
+        }
+    }
+
+    /// One try; the error says whether the server could not be reached (worth another).
+    async fn record_once(
+        &self,
+        key: &str,
+        attempts: u32,
+        outcome: &Outcome,
+    ) -> Result<(), (Error, bool)> {
         let attempts = i32::try_from(attempts).unwrap_or(i32::MAX);
-        let connection = self.connection().await?;
-        let (query, params): (&str, Vec<&(dyn ToSql + Sync)>) = match &outcome {
+        let connection = self
+            .pool
+            .get()
+            .await
+            .map_err(|error| (pg_error("cannot get a connection", &error), true))?;
+        let wait;
+        let (query, params): (&str, Vec<&(dyn ToSql + Sync)>) = match outcome {
             Outcome::Delivered => (
                 "DELETE FROM taapit_outbox WHERE idempotency_key = $1",
                 vec![&key],
             ),
             Outcome::Retry { at_ms, error } => {
-                let wait = sql_ms(at_ms.saturating_sub(now_ms()));
-                return self
-                    .run(
-                        &connection,
-                        "UPDATE taapit_outbox
-                         SET attempts = $2, due_at = now() + $3::bigint * interval '1 millisecond',
-                             lease_until = NULL, last_error = $4
-                         WHERE idempotency_key = $1",
-                        &[&key, &attempts, &wait, error],
-                    )
-                    .await;
+                wait = sql_ms(at_ms.saturating_sub(now_ms()));
+                (
+                    "UPDATE taapit_outbox
+                     SET attempts = $2, due_at = now() + $3::bigint * interval '1 millisecond',
+                         lease_until = NULL, last_error = $4
+                     WHERE idempotency_key = $1",
+                    vec![&key, &attempts, &wait, error],
+                )
             }
             Outcome::Park { error } => (
                 "UPDATE taapit_outbox
@@ -300,18 +350,15 @@ impl PgStore {
                 vec![&key, &attempts, error],
             ),
         };
-        self.run(&connection, query, &params).await
-    }
-
-    async fn run(
-        &self,
-        connection: &deadpool_postgres::Object,
-        query: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<(), Error> {
-        let fail = |error: tokio_postgres::Error| pg_error("cannot record an answer", &error);
+        let fail = |error: tokio_postgres::Error| {
+            let unreachable = is_unreachable(&error);
+            (pg_error("cannot record an answer", &error), unreachable)
+        };
         let statement = connection.prepare_cached(query).await.map_err(fail)?;
-        connection.execute(&statement, params).await.map_err(fail)?;
+        connection
+            .execute(&statement, &params)
+            .await
+            .map_err(fail)?;
         Ok(())
     }
 
