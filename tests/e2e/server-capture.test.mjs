@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import { promisify } from 'node:util';
 import * as contract from '../../pkg/contract.js';
 import { captureTrackingId, captureTrackingIdNode } from '../../pkg/server/capture.js';
 import { CHANGE, READ } from '../../pkg/server/engine.js';
+import { makeSelfSignedCert } from '../../scripts/server.mjs';
 import { assertPkgBuilt, CHILD_ENV } from './support.mjs';
 
 const run = promisify(execFile);
@@ -302,6 +304,33 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
     assert.match(r.result.error, /cookieName: refused "bad name"/);
     r = await server.get(host, '/?ta_tid=b-1', { 'x-test-options': 'unknown' });
     assert.match(r.result.error, /stripParam: not an option of server-side capture/);
+  });
+});
+
+describe('captureTrackingIdNode over HTTPS', () => {
+  test('a TLS connection gives the cookie Secure, with no header to trust', async (t) => {
+    const server = https.createServer(await makeSelfSignedCert({ names: ['www.shop.example.co.uk'] }), (req, res) => {
+      const result = captureTrackingIdNode(req, res);
+      res.end(JSON.stringify(result));
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise((resolve) => server.close(resolve)));
+    const response = await new Promise((resolve, reject) => {
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port: server.address().port,
+          path: '/?ta_tid=tls-1',
+          headers: { Host: 'www.shop.example.co.uk' },
+          rejectUnauthorized: false,
+        },
+        resolve,
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    response.resume();
+    assertIdCookie(response.headers['set-cookie'][0], { value: 'tls-1', domain: 'example.co.uk', secure: true });
   });
 });
 
