@@ -38,6 +38,7 @@ cargo clippy -p taapit-demo --all-targets --quiet -- -D warnings
 eval "$(bash scripts/pg-cluster.sh start)"
 trap 'bash scripts/pg-cluster.sh stop "$TAAPIT_TEST_POSTGRES_DIR"' EXIT
 TAAPIT_REQUIRE_POSTGRES=1 cargo test -p taapit-server --all-features --quiet
+cargo test -p taapit-demo --quiet # the demo backend: /api/leads carries the outbox stats
 bash scripts/pg-cluster.sh stop "$TAAPIT_TEST_POSTGRES_DIR"
 trap - EXIT
 unset TAAPIT_TEST_POSTGRES_URL TAAPIT_TEST_POSTGRES_DIR

@@ -630,3 +630,56 @@ fn redirect(location: &str) -> Response {
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `/api/leads` carries the outbox's stats as the leads page reads them.
+    #[tokio::test]
+    async fn the_leads_answer_carries_the_outbox_stats() {
+        let key = "taapit_sk_demo_test";
+        let collector = MockCollector::start(key).await.unwrap();
+        let taapit = Taapit::new(key)
+            .unwrap()
+            .with_base_url(&collector.url())
+            .unwrap();
+        let file = std::env::temp_dir().join(format!(
+            "taapit-demo-test-outbox-{}.sqlite3",
+            std::process::id()
+        ));
+        let outbox = Outbox::open_sqlite(&file, taapit).await.unwrap();
+        // No worker: the event stays pending.
+        outbox
+            .enqueue(Lead::new("abc", Customer::new("user_1")))
+            .await
+            .unwrap();
+        let demo = Arc::new(Demo {
+            outbox,
+            collector: Some(collector),
+            endpoint: String::new(),
+            users: AtomicU64::new(0),
+            orders: Mutex::new(HashMap::new()),
+            next_order: AtomicU64::new(0),
+            www: PathBuf::new(),
+            pkg: PathBuf::new(),
+            spa: PathBuf::new(),
+        });
+        let response = leads(State(demo)).await;
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        let answer: Value = serde_json::from_slice(&body).unwrap();
+        let outbox = &answer["outbox"];
+        assert_eq!(outbox["pending"], 1, "{answer}");
+        assert_eq!(outbox["inFlight"], 0, "{answer}");
+        assert_eq!(outbox["parked"], 0, "{answer}");
+        assert!(
+            outbox["oldestPendingAgeMs"].as_u64().unwrap() < 60_000,
+            "{answer}"
+        );
+    }
+}
