@@ -1,6 +1,7 @@
 //! What `Outbox::open` takes: a path or `sqlite://PATH` (the same file), `postgres://` only
 //! with the feature; a file written by an earlier build (no lease or enqueue-time columns)
-//! opens as it is and its events are delivered; `stats` tells pending from parked.
+//! opens as it is and its events are delivered; `stats` tells pending from parked; a worker
+//! whose handle was dropped keeps delivering.
 #![cfg(all(feature = "mock", feature = "outbox"))]
 
 use std::path::PathBuf;
@@ -122,4 +123,21 @@ async fn a_file_from_an_earlier_build_opens_and_its_events_are_delivered() {
         .collect();
     assert_eq!(keys.len(), 2);
     assert!(keys.contains(&"old-1".to_owned()) && keys.contains(&"old-2".to_owned()));
+}
+
+#[tokio::test]
+async fn a_worker_whose_handle_is_dropped_keeps_delivering() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    let db = TempDb::new("dropped");
+    let outbox = Outbox::open(&db.0, taapit(&collector.url())).await.unwrap();
+    drop(outbox.start());
+    outbox
+        .enqueue(Lead::new("dropped", Customer::new("u")))
+        .await
+        .unwrap();
+    let start = Instant::now();
+    while collector.event_count() == 0 {
+        assert!(start.elapsed() < Duration::from_secs(5), "not delivered");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

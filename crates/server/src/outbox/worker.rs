@@ -50,7 +50,9 @@ impl WorkerOptions {
     }
 
     fn deliveries(&self) -> usize {
-        self.concurrency.unwrap_or(CONCURRENCY)
+        self.concurrency
+            .unwrap_or(CONCURRENCY)
+            .min(Semaphore::MAX_PERMITS)
     }
 
     /// How long a claimed event is kept from other workers before it is due again if no
@@ -73,7 +75,8 @@ impl WorkerOptions {
     }
 }
 
-/// The running delivery worker ([`Outbox::start`]).
+/// The running delivery worker ([`Outbox::start`]). Dropping it leaves the worker running
+/// until the runtime ends; [`shutdown`](Self::shutdown) stops it and keeps its answers.
 ///
 /// ```no_run
 /// # async fn run(outbox: taapit_server::outbox::Outbox) {
@@ -109,6 +112,14 @@ impl Worker {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+    }
+}
+
+/// Resolves once [`Worker::shutdown`] was called. A `Worker` dropped without it leaves the
+/// worker running, as a detached task, until the runtime ends.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    if stop.wait_for(|stopped| *stopped).await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 
@@ -204,7 +215,7 @@ async fn work(outbox: Outbox, options: WorkerOptions, mut stop: watch::Receiver<
                 Ok(permit) => permit,
                 Err(_) => break 'claiming,
             },
-            _ = stop.wait_for(|stopped| *stopped) => break 'claiming,
+            () = stopped(&mut stop) => break 'claiming,
         };
         let mut permits = vec![first];
         while permits.len() < BATCH {
@@ -233,7 +244,7 @@ async fn work(outbox: Outbox, options: WorkerOptions, mut stop: watch::Receiver<
             tokio::select! {
                 _ = outbox.wake.notified() => {}
                 _ = tokio::time::sleep(IDLE_POLL) => {}
-                _ = stop.wait_for(|stopped| *stopped) => break 'claiming,
+                () = stopped(&mut stop) => break 'claiming,
             }
         }
     }
