@@ -3,6 +3,7 @@
 //! once leaves none of them pending, and the collector saw each exactly once; also while
 //! another process holds the file's write lock for 1.5 s during the shutdown (a rolling
 //! deploy). Each case runs several rounds at once, so a race shows; every wait is bounded.
+//! And an answer that arrives while the store cannot take it is recorded once it can.
 #![cfg(all(feature = "mock", feature = "outbox"))]
 
 use std::io::{BufRead, BufReader};
@@ -123,6 +124,42 @@ async fn a_process_that_exits_right_after_shutdown_leaves_nothing_pending() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_while_another_process_holds_the_write_lock_leaves_nothing_pending() {
     rounds("locked", "outbox-locked").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_is_recorded_once_the_store_is_back() {
+    let collector = MockCollector::start(KEY).await.unwrap();
+    collector.fail_next([Fault::Hang(Duration::from_millis(500))]);
+    let db = TempDb::new("store-back", 0);
+    let outbox = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
+    outbox
+        .enqueue(Lead::new("id_back", Customer::new("user_back")))
+        .await
+        .unwrap();
+    let worker = outbox.start();
+    let start = Instant::now();
+    while collector.event_count() == 0 {
+        assert!(start.elapsed() < Duration::from_secs(5), "not sent");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The table goes away while the answer is on its way, and comes back 1 s later.
+    let other = rusqlite::Connection::open(&db.0).unwrap();
+    other.busy_timeout(Duration::from_secs(5)).unwrap();
+    other
+        .execute_batch("ALTER TABLE taapit_outbox RENAME TO taapit_outbox_away")
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    other
+        .execute_batch("ALTER TABLE taapit_outbox_away RENAME TO taapit_outbox")
+        .unwrap();
+    worker.shutdown().await;
+    let stats = outbox.stats().await.unwrap();
+    assert_eq!(
+        (stats.pending, stats.in_flight),
+        (0, 0),
+        "the answer was recorded once the table was back"
+    );
+    assert_eq!(collector.stats().requests, 1);
 }
 
 /// Not a test: the processes of the tests above (this binary run again with

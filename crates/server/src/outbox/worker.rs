@@ -190,14 +190,36 @@ async fn deliver(outbox: Outbox, event: Claimed) {
             }
         }
         // Awaited: the answer is committed before this delivery counts as finished, which
-        // is what `Worker::shutdown` waits for. If the store fails, the event stays leased
-        // and is sent again (same key) once its lease runs out.
-        if let Err(error) = outbox.store.record(&event.key, attempts, outcome).await {
-            tracing::error!(key = %event.key, %error, "taapit outbox: cannot record an answer");
-        }
+        // is what `Worker::shutdown` waits for.
+        record(&outbox, &event.key, attempts, outcome).await;
     }
     .instrument(span)
     .await
+}
+
+/// First wait before recording an answer again, doubled up to [`RECORD_RETRY_MAX`].
+const RECORD_RETRY_FIRST: Duration = Duration::from_millis(100);
+const RECORD_RETRY_MAX: Duration = Duration::from_secs(2);
+
+/// Records an answer, trying again while the store is unreachable (a database restarting)
+/// for up to [`LEASE_MARGIN`], the time the lease keeps for it: an answer not recorded
+/// means the event is sent again (same key) once its lease runs out.
+async fn record(outbox: &Outbox, key: &str, attempts: u32, outcome: Outcome) {
+    let give_up = tokio::time::Instant::now() + LEASE_MARGIN;
+    let mut wait = RECORD_RETRY_FIRST;
+    loop {
+        let error = match outbox.store.record(key, attempts, outcome.clone()).await {
+            Ok(()) => return,
+            Err(error) => error,
+        };
+        if tokio::time::Instant::now() + wait >= give_up {
+            tracing::error!(%key, %error, "taapit outbox: cannot record an answer");
+            return;
+        }
+        tracing::warn!(%key, %error, "taapit outbox: cannot record an answer yet, retrying");
+        tokio::time::sleep(wait).await;
+        wait = wait.saturating_mul(2).min(RECORD_RETRY_MAX);
+    }
 }
 
 /// The loop: claims as many due events as there are free delivery slots, starts each at
