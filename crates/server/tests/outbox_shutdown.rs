@@ -191,8 +191,12 @@ async fn shutdown_process() {
             .unwrap();
     }
     let worker = outbox.start();
-    // The deliveries are under way (the answers take ANSWER_DELAY).
-    tokio::time::sleep(ANSWER_DELAY / 2).await;
+    // Every delivery under way (the answers take ANSWER_DELAY).
+    let start = Instant::now();
+    while outbox.stats().await.unwrap().in_flight < EVENTS as u64 {
+        assert!(start.elapsed() < Duration::from_secs(10), "not claimed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let mut locker = None;
     if role == "outbox-locked" {
         let mut child = this_binary("locker")
