@@ -173,6 +173,9 @@ function guarded(body) {
   return result;
 }
 
+/** The Cache-Control of a response for one visitor (Next.js's own for dynamic pages). */
+const PER_VISITOR = 'private, no-cache, no-store, max-age=0, must-revalidate';
+
 const isPageMethod = (method) => method === 'GET' || method === 'HEAD' || method == null;
 
 /**
@@ -180,9 +183,10 @@ const isPageMethod = (method) => method === 'GET' || method === 'HEAD' || method
  * `middleware.ts` / `proxy.ts` with `NextResponse.next()`, route handlers, edge runtimes):
  * adds the id's cookie to `response.headers` as Set-Cookie when the page's URL (or the
  * request's cookie) has a valid id and consent is given. A response whose Cache-Control lets
- * a shared cache store it (`public`, `s-maxage`) gets no cookie: in a proxy, where the
- * page's own Cache-Control is not known yet, leave cached pages out with the proxy's
- * `matcher`. Never throws.
+ * a shared cache store it (`public`, `s-maxage`) gets no cookie; a response with no
+ * Cache-Control yet (a proxy's `NextResponse.next()`: the page's own comes later) that gets
+ * the cookie is marked `private, no-cache, no-store, max-age=0, must-revalidate`, which
+ * Next.js then sends instead of a prerendered page's `s-maxage`. Never throws.
  *
  * @param {Request} request
  * @param {Response} response
@@ -206,11 +210,17 @@ export function captureTrackingId(request, response, options) {
     if (read.trustForwardedProto && forwarded) https = firstOf(forwarded) === 'https';
     const written = decide(request, { url, https, cookieHeader: headers.get('cookie') }, read, result);
     if (!written.length) return;
-    if (sharedCacheMayStore(response.headers.get('cache-control'))) {
+    const cacheControl = response.headers.get('cache-control');
+    if (sharedCacheMayStore(cacheControl)) {
       result.skipped = 'shared-cache';
       return;
     }
     for (const value of written) response.headers.append('Set-Cookie', value);
+    // No Cache-Control yet: in a proxy (NextResponse.next()) the page's own comes later, and
+    // Next.js would send a prerendered page's `s-maxage` with this visitor's cookie. A
+    // proxy's Cache-Control is the one Next.js sends, so the response that carries the
+    // cookie is marked as Next.js marks its dynamic pages: no shared cache stores it.
+    if (!cacheControl) response.headers.set('Cache-Control', PER_VISITOR);
     result.setCookie = written;
     result.cookie = true;
   });

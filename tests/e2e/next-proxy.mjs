@@ -39,7 +39,7 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
-export const config = { matcher: "/server-capture" };
+export const config = { matcher: ["/server-capture", "/static-capture"] };
 `,
   // The same capture in the edge runtime (a route handler with runtime = "edge"; Next.js 16
   // runs proxy.ts in Node.js only): the package's edge-light condition gives the wasm2js build.
@@ -58,6 +58,11 @@ export function GET(request: Request) {
   response.headers.set("x-taapit-runtime", typeof EdgeRuntime === "string" ? "edge" : "nodejs");
   response.headers.set("x-taapit-capture", JSON.stringify(result));
   return response;
+}
+`,
+  // Prerendered: Next.js serves it with s-maxage, unless the proxy's Cache-Control says otherwise.
+  'app/static-capture/page.tsx': `export default function StaticCapture() {
+  return <p>A prerendered page</p>;
 }
 `,
   // Rendered for each request: a page's response that no shared cache stores.
@@ -198,6 +203,16 @@ export async function serverCaptureFlow({ front, browsers, port, label, proxyRun
     assert.match(result.setCookie[0], new RegExp(`^ta_tid=${label}-direct; Path=/; Domain=example.co.uk; Max-Age=7776000; Expires=[^;]+ GMT; SameSite=Lax; Secure$`), path);
     assert.match(direct.headers['cache-control'] ?? '', /no-store|private/, `${path}: no shared cache stores it`);
   }
+
+  // A prerendered page: served to everyone with s-maxage, but the response that carries one
+  // visitor's cookie is marked private by the capture (Next.js sends the proxy's Cache-Control).
+  const plain = await getFromNext(port, 'www.shop.example.co.uk', '/static-capture');
+  assert.match(plain.headers['cache-control'] ?? '', /s-maxage/, 'the prerendered page is publicly cacheable');
+  assert.equal(plain.headers['set-cookie'], undefined, 'no id, no cookie');
+  const landed = await getFromNext(port, 'www.shop.example.co.uk', `/static-capture?ta_tid=${label}-static`);
+  assert.equal(landed.headers['set-cookie']?.length, 1, 'the landing gets the cookie');
+  assert.doesNotMatch(landed.headers['cache-control'] ?? '', /s-maxage|public/, 'its response is for this visitor only');
+  assert.match(landed.headers['cache-control'] ?? '', /private/);
 
   for (const browser of browsers) {
     for (const { host, domain, stored } of PROXY_HOSTS) {

@@ -341,6 +341,13 @@ describe('captureTrackingId: Web Request and Response', () => {
     let result = captureTrackingId(request('https://www.shop.example.co.uk/?ta_tid=w-1'), response);
     assert.equal(result.cookie, true);
     assertIdCookie(response.headers.getSetCookie()[0], { value: 'w-1', domain: 'example.co.uk', secure: true });
+    // No Cache-Control yet (a proxy's NextResponse.next()): the response with the cookie is
+    // marked for this visitor only.
+    assert.equal(response.headers.get('cache-control'), 'private, no-cache, no-store, max-age=0, must-revalidate');
+    response = new Response('page', { headers: { 'Cache-Control': 'private, max-age=60' } });
+    captureTrackingId(request('https://www.shop.example.co.uk/?ta_tid=w-1'), response);
+    assert.equal(response.headers.getSetCookie().length, 1);
+    assert.equal(response.headers.get('cache-control'), 'private, max-age=60', "the app's own policy stays");
 
     // The Host header names the site (a proxy in front may have rewritten the URL's host).
     response = new Response('page');
