@@ -167,7 +167,7 @@ async function nodeServer(optionsByName) {
     const named = optionsByName[req.headers['x-test-options'] ?? 'default'];
     const result = captureTrackingIdNode(req, res, named?.options);
     named?.after?.(res);
-    res.setHeader('Content-Type', 'application/json');
+    if (!res.headersSent) res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify(result));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -204,6 +204,7 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
     proxied: { options: { trustForwardedProto: true } },
     cachedLater: { after: (res) => res.setHeader('Cache-Control', 'public, max-age=60') },
     sMaxAgeLater: { after: (res) => res.setHeader('Cache-Control', 's-maxage=600') },
+    publicInWriteHead: { after: (res) => res.writeHead(200, { 'Cache-Control': 'public, max-age=60' }) },
     privateLater: { after: (res) => res.setHeader('Cache-Control', 'private, max-age=60') },
     bad: { options: { cookieName: 'bad name' } },
     unknown: { options: { stripParam: true } },
@@ -285,7 +286,7 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
     assertIdCookie(r.setCookie[0], { value: 'p-1', domain: 'example.co.uk', secure: true });
 
     // A response a shared cache may store gets no cookie, even when its Cache-Control comes later.
-    for (const name of ['cachedLater', 'sMaxAgeLater']) {
+    for (const name of ['cachedLater', 'sMaxAgeLater', 'publicInWriteHead']) {
       r = await server.get(host, '/?ta_tid=s-1', { 'x-test-options': name });
       assert.deepEqual(r.setCookie, [], name);
     }
