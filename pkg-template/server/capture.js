@@ -96,9 +96,10 @@ function readOptions(options) {
 const firstOf = (value) => String(value).split(',')[0].trim().toLowerCase();
 
 /**
- * The decision for one request, shared by both variants: `{ result, setCookie }`.
- * `request` is what `consent` is given; `url` the page's address (a URL), `https` whether
- * the visitor's connection is secure, `cookieHeader` the Cookie header.
+ * The decision for one request, shared by both variants: the Set-Cookie values the response
+ * is to carry (none: `result.skipped` says why), with `result` filled in. `request` is what
+ * `consent` is given; `url` the page's address (a URL), `https` whether the visitor's
+ * connection is secure, `cookieHeader` the Cookie header.
  */
 function decide(request, { url, https, cookieHeader }, options, result) {
   const { cookie, consent } = options;
