@@ -105,13 +105,17 @@ describe('taapit-capture/server rules: the core over a virtual page', () => {
   });
 
   test('the .wasm, its wasm2js build (edge-light) and the refused-compile fallback give the core\'s answers', async () => {
-    const [wasm, edge, refused] = await Promise.all([
+    const [wasm, edge, workerd, worker, refused] = await Promise.all([
       answersWith([]),
-      answersWith(['--conditions=edge-light']),
+      answersWith(['--conditions=edge-light']), // Next.js's edge runtime, Vercel
+      answersWith(['--conditions=workerd']), // Cloudflare Workers
+      answersWith(['--conditions=worker']),
       answersWith(['--import', REFUSE]),
     ]);
     assert.equal(wasm.build, 'wasm', 'Node compiles the .wasm');
     assert.equal(edge.build, 'wasm2js', 'the edge-light condition resolves to the wasm2js build');
+    assert.equal(workerd.build, 'wasm2js', 'so does workerd');
+    assert.equal(worker.build, 'wasm2js', 'and worker');
     assert.equal(refused.build, 'wasm2js', 'a refused compile falls back to the wasm2js build');
 
     const expected = {
