@@ -69,3 +69,8 @@ ${fallback.trim()}
 export default self.__taapitWasm2js;
 `,
 );
+
+const size = async (name) => (await readFile(path.join(out, name))).length;
+console.log(
+  `[build] server entry: wasm-bytes.js ${await size('wasm-bytes.js')} B, wasm2js.js ${await size('wasm2js.js')} B (pkg/server/)`,
+);
