@@ -15,7 +15,8 @@
 //   the `edge-light` condition runs in a V8 context that has only Web globals (no process, no
 //   require, no Buffer, no WebAssembly), against the same collector.
 //
-// Needs pkg/ built (`bash scripts/build.sh`). About 15 s.
+// Needs pkg/ built (`bash scripts/build.sh`). About 10 s (the npm install of the tarball
+// reaches the registry only on a machine's first run: tests/e2e/.tmp/npm-cache).
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
