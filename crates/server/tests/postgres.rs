@@ -474,6 +474,26 @@ async fn concurrent_migrations(cluster: &Cluster) {
     assert_eq!(version, 1);
 }
 
+/// The database password never shows in the outbox's `Debug` output or in its errors.
+async fn password_kept(cluster: &Cluster) {
+    let database = cluster.database("taapit_secret").await;
+    // Trust authentication: the server ignores the password, the client still holds it.
+    let with_password = database.replacen("postgres://taapit@", "postgres://taapit:hunter2-pw@", 1);
+    assert_ne!(with_password, database);
+    let outbox = Outbox::open(&with_password, taapit("http://127.0.0.1:9"))
+        .await
+        .unwrap();
+    let debug = format!("{outbox:?}");
+    assert!(!debug.contains("hunter2"), "{debug}");
+    let unreachable = "postgres://taapit:hunter2-pw@127.0.0.1:9/none";
+    let error = Outbox::open(unreachable, taapit("http://127.0.0.1:9"))
+        .await
+        .expect_err("nothing listens on port 9");
+    let text = format!("{error} {error:?}");
+    assert!(text.contains("PostgreSQL outbox"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
 /// A process enqueues 64 events, shuts its worker down while answers take 300 ms, and exits
 /// at once: no event Taapit accepted is left pending, and once delivered by the next worker,
 /// each event was sent exactly once.
@@ -696,6 +716,7 @@ fn main() {
             }};
         }
         scenario!("concurrent migrations", concurrent_migrations(&cluster), |()| String::new());
+        scenario!("password kept", password_kept(&cluster), |()| String::new());
         scenario!("transactional enqueue", transactional(&cluster), |()| String::new());
         scenario!("parked events", parked(&cluster), |()| String::new());
         scenario!("shutdown, then exit", shutdown_then_exit(&cluster), |(accepted, left): (usize, usize)| {

@@ -41,8 +41,8 @@ pub use deadpool_postgres;
 pub use tokio_postgres;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::GenericClient;
-use tokio_postgres::types::ToSql;
 
 use super::store::{Claimed, NewEvent, Outcome, Parked, Stats};
 use super::{EventKey, Outbox, now_ms};
@@ -89,7 +89,28 @@ const MIGRATIONS: &[&str] = &["
 /// The outbox's rows in a PostgreSQL database (reached through a connection pool).
 pub(crate) struct PgStore {
     pool: Pool,
+    /// The writer task's queue: inserts and records (see [`run_writer`]).
+    writes: mpsc::UnboundedSender<Write>,
 }
+
+/// A write for the writer task, answered once its transaction committed (or failed: the
+/// error's text, and whether the server was out of reach).
+struct Write {
+    change: Change,
+    reply: oneshot::Sender<Result<(), (String, bool)>>,
+}
+
+enum Change {
+    Insert(NewEvent),
+    Record {
+        key: String,
+        attempts: i32,
+        outcome: Outcome,
+    },
+}
+
+/// The most writes one transaction of the writer task takes.
+const WRITE_GROUP: usize = 1024;
 
 impl fmt::Debug for PgStore {
     // The pool's own Debug shows its configuration, password included.
@@ -101,6 +122,11 @@ impl fmt::Debug for PgStore {
 /// A store error with its causes (a `tokio_postgres::Error` alone prints "db error"). No
 /// cause carries the connection URL: its password never reaches a log line.
 fn pg_error(context: &str, error: &(dyn std::error::Error + 'static)) -> Error {
+    Error::Store(error_text(context, error))
+}
+
+/// [`pg_error`]'s text.
+fn error_text(context: &str, error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = format!("PostgreSQL outbox: {context}: {error}");
     let mut source = error.source();
     while let Some(cause) = source {
@@ -112,7 +138,7 @@ fn pg_error(context: &str, error: &(dyn std::error::Error + 'static)) -> Error {
         }
         source = cause.source();
     }
-    Error::Store(text)
+    text
 }
 
 /// Whether `error` is the server out of reach (a lost connection, a server shutting down or
@@ -175,9 +201,29 @@ impl PgStore {
 
     /// The store on the application's own pool; the schema checked.
     pub(crate) async fn from_pool(pool: Pool) -> Result<Self, Error> {
-        let store = PgStore { pool };
+        let (writes, queue) = mpsc::unbounded_channel();
+        let store = PgStore {
+            pool: pool.clone(),
+            writes,
+        };
         store.migrate().await?;
+        tokio::spawn(run_writer(pool, queue));
         Ok(store)
+    }
+
+    /// Hands `change` to the writer task; returns once it is committed.
+    async fn write(&self, change: Change) -> Result<(), (String, bool)> {
+        let stopped = || {
+            (
+                "PostgreSQL outbox: the writer task stopped".to_owned(),
+                false,
+            )
+        };
+        let (reply, answer) = oneshot::channel();
+        self.writes
+            .send(Write { change, reply })
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     async fn connection(&self) -> Result<deadpool_postgres::Object, Error> {
@@ -235,12 +281,12 @@ impl PgStore {
         tx.commit().await.map_err(fail)
     }
 
+    /// Durable on return: the writer task's transaction, shared with the writes that came
+    /// at the same time, committed.
     pub(crate) async fn insert(&self, event: NewEvent) -> Result<(), Error> {
-        let connection = self.connection().await?;
-        insert_with(&**connection, &event.key, event.kind, &event.body)
+        self.write(Change::Insert(event))
             .await
-            .map_err(|error| pg_error("cannot enqueue", &error))?;
-        Ok(())
+            .map_err(|(text, _)| Error::Store(text))
     }
 
     // The clock: every time in these queries is the database's `now()`. With workers on
@@ -302,64 +348,21 @@ impl PgStore {
         let started = Instant::now();
         let mut wait = Duration::from_millis(200);
         loop {
-            match self.record_once(key, attempts, &outcome).await {
+            let change = Change::Record {
+                key: key.to_owned(),
+                attempts: i32::try_from(attempts).unwrap_or(i32::MAX),
+                outcome: outcome.clone(),
+            };
+            match self.write(change).await {
                 Ok(()) => return Ok(()),
                 Err((error, true)) if started.elapsed() + wait < RECORD_PERSISTENCE => {
                     tracing::debug!(%error, "taapit outbox: PostgreSQL unreachable, recording again");
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(Duration::from_secs(2));
                 }
-                Err((error, _)) => return Err(error),
+                Err((error, _)) => return Err(Error::Store(error)),
             }
         }
-    }
-
-    /// One try; the error says whether the server could not be reached (worth another).
-    async fn record_once(
-        &self,
-        key: &str,
-        attempts: u32,
-        outcome: &Outcome,
-    ) -> Result<(), (Error, bool)> {
-        let attempts = i32::try_from(attempts).unwrap_or(i32::MAX);
-        let connection = self
-            .pool
-            .get()
-            .await
-            .map_err(|error| (pg_error("cannot get a connection", &error), true))?;
-        let wait;
-        let (query, params): (&str, Vec<&(dyn ToSql + Sync)>) = match outcome {
-            Outcome::Delivered => (
-                "DELETE FROM taapit_outbox WHERE idempotency_key = $1",
-                vec![&key],
-            ),
-            Outcome::Retry { at_ms, error } => {
-                wait = sql_ms(at_ms.saturating_sub(now_ms()));
-                (
-                    "UPDATE taapit_outbox
-                     SET attempts = $2, due_at = now() + $3::bigint * interval '1 millisecond',
-                         lease_until = NULL, last_error = $4
-                     WHERE idempotency_key = $1",
-                    vec![&key, &attempts, &wait, error],
-                )
-            }
-            Outcome::Park { error } => (
-                "UPDATE taapit_outbox
-                 SET parked = true, attempts = $2, lease_until = NULL, last_error = $3
-                 WHERE idempotency_key = $1",
-                vec![&key, &attempts, error],
-            ),
-        };
-        let fail = |error: tokio_postgres::Error| {
-            let unreachable = is_unreachable(&error);
-            (pg_error("cannot record an answer", &error), unreachable)
-        };
-        let statement = connection.prepare_cached(query).await.map_err(fail)?;
-        connection
-            .execute(&statement, &params)
-            .await
-            .map_err(fail)?;
-        Ok(())
     }
 
     /// `pending` leaves out the events in flight, and the oldest pending age is among the
@@ -429,6 +432,108 @@ impl PgStore {
             .map_err(fail)?;
         Ok(changed == 1)
     }
+}
+
+/// The writer task: the writes waiting are applied in one transaction (one commit, so one
+/// disk flush, for a burst of enqueues or of answers), and each is answered after it.
+async fn run_writer(pool: Pool, mut queue: mpsc::UnboundedReceiver<Write>) {
+    while let Some(first) = queue.recv().await {
+        let mut group = vec![first];
+        while group.len() < WRITE_GROUP {
+            match queue.try_recv() {
+                Ok(write) => group.push(write),
+                Err(_) => break,
+            }
+        }
+        let result = write_group(&pool, &group).await;
+        for write in group {
+            let _ = write.reply.send(result.clone());
+        }
+    }
+}
+
+async fn write_group(pool: &Pool, group: &[Write]) -> Result<(), (String, bool)> {
+    let fail = |error: tokio_postgres::Error| {
+        let unreachable = is_unreachable(&error);
+        (error_text("cannot write", &error), unreachable)
+    };
+    let mut connection = pool
+        .get()
+        .await
+        .map_err(|error| (error_text("cannot get a connection", &error), true))?;
+    let tx = connection.transaction().await.map_err(fail)?;
+    let (mut keys, mut kinds, mut bodies, mut delivered) = (vec![], vec![], vec![], vec![]);
+    for write in group {
+        match &write.change {
+            Change::Insert(event) => {
+                keys.push(event.key.as_str());
+                kinds.push(event.kind.as_str());
+                bodies.push(event.body.as_slice());
+            }
+            Change::Record {
+                key,
+                outcome: Outcome::Delivered,
+                ..
+            } => delivered.push(key.as_str()),
+            Change::Record {
+                key,
+                attempts,
+                outcome: Outcome::Retry { at_ms, error },
+            } => {
+                let wait = sql_ms(at_ms.saturating_sub(now_ms()));
+                let statement = tx
+                    .prepare_cached(
+                        "UPDATE taapit_outbox
+                         SET attempts = $2, due_at = now() + $3::bigint * interval '1 millisecond',
+                             lease_until = NULL, last_error = $4
+                         WHERE idempotency_key = $1",
+                    )
+                    .await
+                    .map_err(fail)?;
+                tx.execute(&statement, &[key, attempts, &wait, error])
+                    .await
+                    .map_err(fail)?;
+            }
+            Change::Record {
+                key,
+                attempts,
+                outcome: Outcome::Park { error },
+            } => {
+                let statement = tx
+                    .prepare_cached(
+                        "UPDATE taapit_outbox
+                         SET parked = true, attempts = $2, lease_until = NULL, last_error = $3
+                         WHERE idempotency_key = $1",
+                    )
+                    .await
+                    .map_err(fail)?;
+                tx.execute(&statement, &[key, attempts, error])
+                    .await
+                    .map_err(fail)?;
+            }
+        }
+    }
+    if !keys.is_empty() {
+        let statement = tx
+            .prepare_cached(
+                "INSERT INTO taapit_outbox (idempotency_key, kind, body)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+            )
+            .await
+            .map_err(fail)?;
+        tx.execute(&statement, &[&keys, &kinds, &bodies])
+            .await
+            .map_err(fail)?;
+    }
+    if !delivered.is_empty() {
+        let statement = tx
+            .prepare_cached("DELETE FROM taapit_outbox WHERE idempotency_key = ANY($1)")
+            .await
+            .map_err(fail)?;
+        tx.execute(&statement, &[&delivered]).await.map_err(fail)?;
+    }
+    tx.commit().await.map_err(fail)
 }
 
 /// The insert, on the outbox's pool or in the application's transaction.
