@@ -17,10 +17,15 @@
 //! - **Claiming**: a worker takes due events with `FOR UPDATE SKIP LOCKED` and leases them in
 //!   the same statement: workers in other processes skip those rows, and read others. An
 //!   event is sent again only once its lease ran out without an answer recorded (its worker
-//!   died): the lease is the longest a delivery can take, as for the SQLite file.
+//!   died): by default the longest a delivery can take, as for the SQLite file
+//!   ([`WorkerOptions::lease`](super::WorkerOptions::lease)).
+//! - **Writes**: the enqueues and answers that arrive together share one transaction, so a
+//!   burst costs one commit; each returns once that commit is done.
 //! - **Restarts of the server**: the connections are pooled; one the server closed is
 //!   dropped at its next use and a new one is made, so delivery resumes by itself once
-//!   PostgreSQL is back (nothing is lost: a row is deleted only after Taapit's 2xx).
+//!   PostgreSQL is back (nothing is lost: a row is deleted only after Taapit's 2xx). An
+//!   enqueue fails while the server is away; an answer received meanwhile is recorded once it
+//!   is back (within [`RECORD_PERSISTENCE`]), so it is not sent again.
 //!
 //! **The client crate**: [`tokio_postgres`] with the [`deadpool_postgres`] pool, both
 //! re-exported here (use them, or the same 0.7 / 0.14 versions, for [`Outbox::enqueue_in`]).
@@ -48,8 +53,8 @@ use super::store::{Claimed, NewEvent, Outcome, Parked, Stats};
 use super::{EventKey, Outbox, now_ms};
 use crate::{Error, Event, EventKind, Taapit};
 
-/// Connections per [`Outbox`] handle opened from a URL: the worker's claims and answers,
-/// and the enqueues. Each instance of a backend holds this many.
+/// Connections per [`Outbox`] handle opened from a URL (the writes, the worker's claims,
+/// the stats). Each instance of a backend holds up to this many.
 pub const POOL_SIZE: usize = 8;
 
 /// How long an operation waits for a connection (the server unreachable, or the pool busy)
