@@ -174,6 +174,31 @@ function guarded(body) {
   return result;
 }
 
+/** A header's values as a list of strings (Node's getHeader gives a string, a list or undefined). */
+const headerList = (value) => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+
+/**
+ * The values of header `name` (lower case) among the headers given to `writeHead`: an object,
+ * or Node's flat `[name, value, name, value, …]` list. Null when it is not among them.
+ */
+function givenHeaders(headers, name) {
+  if (!headers || typeof headers !== 'object') return null;
+  const values = [];
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === name) values.push(...headerList(headers[i + 1]));
+    }
+    return values.length ? values : null;
+  }
+  let found = false;
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== name) continue;
+    found = true;
+    values.push(...headerList(value));
+  }
+  return found ? values : null;
+}
+
 /** The Cache-Control of a response for one visitor (Next.js's own for dynamic pages). */
 const PER_VISITOR = 'private, no-cache, no-store, max-age=0, must-revalidate';
 
@@ -271,11 +296,9 @@ export function captureTrackingIdNode(req, res, options) {
     const writeHead = res.writeHead;
     res.writeHead = function (status, ...rest) {
       res.writeHead = writeHead;
-      const headers = rest.find((a) => a && typeof a === 'object');
-      const given = headers && (Array.isArray(headers) ? null : Object.entries(headers).find(([k]) => k.toLowerCase() === 'cache-control'));
-      if (sharedCacheMayStore(given ? given[1] : res.getHeader('cache-control'))) {
-        const now = res.getHeader('set-cookie');
-        const left = (Array.isArray(now) ? now : now === undefined ? [] : [String(now)]).filter((v) => !written.includes(v));
+      const given = givenHeaders(rest.find((a) => a && typeof a === 'object'), 'cache-control');
+      if (sharedCacheMayStore(given ? given.join(', ') : res.getHeader('cache-control'))) {
+        const left = headerList(res.getHeader('set-cookie')).filter((v) => !written.includes(v));
         if (left.length) res.setHeader('Set-Cookie', left);
         else res.removeHeader('Set-Cookie');
         result.setCookie = [];

@@ -209,6 +209,8 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
     cachedLater: { after: (res) => res.setHeader('Cache-Control', 'public, max-age=60') },
     sMaxAgeLater: { after: (res) => res.setHeader('Cache-Control', 's-maxage=600') },
     publicInWriteHead: { after: (res) => res.writeHead(200, { 'Cache-Control': 'public, max-age=60' }) },
+    // Node's other form of writeHead's headers: a flat [name, value, …] list.
+    publicInRawWriteHead: { after: (res) => res.writeHead(200, ['Content-Type', 'text/html', 'Cache-Control', 'public, max-age=60']) },
     privateLater: { after: (res) => res.setHeader('Cache-Control', 'private, max-age=60') },
     bad: { options: { cookieName: 'bad name' } },
     unknown: { options: { stripParam: true } },
@@ -290,9 +292,11 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
     assertIdCookie(r.setCookie[0], { value: 'p-1', domain: 'example.co.uk', secure: true });
 
     // A response a shared cache may store gets no cookie, even when its Cache-Control comes later.
-    for (const name of ['cachedLater', 'sMaxAgeLater', 'publicInWriteHead']) {
+    for (const name of ['cachedLater', 'sMaxAgeLater', 'publicInWriteHead', 'publicInRawWriteHead']) {
       r = await server.get(host, '/?ta_tid=s-1', { 'x-test-options': name });
       assert.deepEqual(r.setCookie, [], name);
+      // writeHead ran before the result was written into the body: it says so.
+      if (name.includes('WriteHead')) assert.equal(r.result.skipped, 'shared-cache', name);
     }
     r = await server.get(host, '/?ta_tid=s-1', { 'x-test-options': 'privateLater' });
     assertIdCookie(r.setCookie[0], { value: 's-1', domain: 'example.co.uk' });
