@@ -199,6 +199,18 @@ function givenHeaders(headers, name) {
   return found ? values : null;
 }
 
+/** A copy of writeHead's headers (an object or a flat list) without header `name` (lower case). */
+function withoutHeader(headers, name) {
+  if (Array.isArray(headers)) {
+    const kept = [];
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() !== name) kept.push(headers[i], headers[i + 1]);
+    }
+    return kept;
+  }
+  return Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== name));
+}
+
 /** The Cache-Control of a response for one visitor (Next.js's own for dynamic pages). */
 const PER_VISITOR = 'private, no-cache, no-store, max-age=0, must-revalidate';
 
@@ -286,24 +298,35 @@ export function captureTrackingIdNode(req, res, options) {
       result.skipped = 'shared-cache';
       return;
     }
-    const before = res.getHeader('set-cookie');
-    const kept = before === undefined ? [] : Array.isArray(before) ? before : [String(before)];
-    res.setHeader('Set-Cookie', [...kept, ...written]);
+    res.setHeader('Set-Cookie', [...headerList(res.getHeader('set-cookie')), ...written]);
     result.setCookie = written;
     result.cookie = true;
-    // The head is decided when it is written: a Cache-Control set later still counts. (Node's
-    // `end()` without `writeHead()` goes through `writeHead` too.)
+    // The head is decided when it is written: a Cache-Control set later still counts, and a
+    // Set-Cookie set later (`res.setHeader('Set-Cookie', …)`, or one given to `writeHead`,
+    // which Node lets replace the earlier one) keeps the id's cookie beside the handler's.
+    // (Node's `end()` without `writeHead()` goes through `writeHead` too.)
     const writeHead = res.writeHead;
     res.writeHead = function (status, ...rest) {
       res.writeHead = writeHead;
-      const given = givenHeaders(rest.find((a) => a && typeof a === 'object'), 'cache-control');
-      if (sharedCacheMayStore(given ? given.join(', ') : res.getHeader('cache-control'))) {
+      const at = rest.findIndex((a) => a && typeof a === 'object');
+      const headers = at < 0 ? undefined : rest[at];
+      const cacheControl = givenHeaders(headers, 'cache-control');
+      if (sharedCacheMayStore(cacheControl ? cacheControl.join(', ') : res.getHeader('cache-control'))) {
         const left = headerList(res.getHeader('set-cookie')).filter((v) => !written.includes(v));
         if (left.length) res.setHeader('Set-Cookie', left);
         else res.removeHeader('Set-Cookie');
         result.setCookie = [];
         result.cookie = false;
         result.skipped = 'shared-cache';
+      } else {
+        // The handler's Set-Cookie given to writeHead is set here, as Node would set it (it
+        // replaces the earlier one), with the id's cookie first: a cookie of the same name
+        // the handler sets still wins.
+        const theirs = givenHeaders(headers, 'set-cookie');
+        if (theirs) rest[at] = withoutHeader(headers, 'set-cookie');
+        const now = theirs ?? headerList(res.getHeader('set-cookie'));
+        const missing = written.filter((value) => !now.includes(value));
+        if (theirs || missing.length) res.setHeader('Set-Cookie', [...missing, ...now]);
       }
       return writeHead.call(this, status, ...rest);
     };

@@ -212,6 +212,10 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
     // Node's other form of writeHead's headers: a flat [name, value, …] list.
     publicInRawWriteHead: { after: (res) => res.writeHead(200, ['Content-Type', 'text/html', 'Cache-Control', 'public, max-age=60']) },
     privateLater: { after: (res) => res.setHeader('Cache-Control', 'private, max-age=60') },
+    // The handler's own cookies, set after the call in each of Node's ways of replacing them.
+    sessionLater: { after: (res) => res.setHeader('Set-Cookie', 'session=s1; HttpOnly') },
+    sessionInWriteHead: { after: (res) => res.writeHead(200, { 'set-cookie': ['session=s1; HttpOnly'] }) },
+    sessionInRawWriteHead: { after: (res) => res.writeHead(200, ['Set-Cookie', 'session=s1; HttpOnly']) },
     bad: { options: { cookieName: 'bad name' } },
     unknown: { options: { stripParam: true } },
   };
@@ -300,6 +304,14 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
     }
     r = await server.get(host, '/?ta_tid=s-1', { 'x-test-options': 'privateLater' });
     assertIdCookie(r.setCookie[0], { value: 's-1', domain: 'example.co.uk' });
+
+    // A Set-Cookie the handler sets afterwards does not take the id's cookie off.
+    for (const name of ['sessionLater', 'sessionInWriteHead', 'sessionInRawWriteHead']) {
+      r = await server.get(host, '/?ta_tid=k-1', { 'x-test-options': name });
+      assert.equal(r.setCookie.length, 2, `${name}: ${JSON.stringify(r.setCookie)}`);
+      assertIdCookie(r.setCookie[0], { value: 'k-1', domain: 'example.co.uk' });
+      assert.equal(r.setCookie[1], 'session=s1; HttpOnly', name);
+    }
 
     // Not a page: nothing.
     r = await server.get(host, '/?ta_tid=m-1', {}, 'POST');
