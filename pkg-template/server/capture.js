@@ -174,6 +174,16 @@ function guarded(body) {
   return result;
 }
 
+/**
+ * The page's URL from Node's request target and the site's origin. A target that starts
+ * with `/` is a path, `//` included (`https://shop.example//landing` is asked for as
+ * `//landing`, which `new URL(target, origin)` would read as a host).
+ */
+function pageUrl(target, origin) {
+  const path = typeof target === 'string' && target !== '' ? target : '/';
+  return path.startsWith('/') ? new URL(`${origin}${path}`) : new URL(path, origin);
+}
+
 /** A header's values as a list of strings (Node's getHeader gives a string, a list or undefined). */
 const headerList = (value) => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
 
@@ -290,7 +300,7 @@ export function captureTrackingIdNode(req, res, options) {
     let https = Boolean(req.socket?.encrypted);
     const forwarded = req.headers['x-forwarded-proto'];
     if (read.trustForwardedProto && forwarded) https = firstOf(forwarded) === 'https';
-    const url = new URL(req.url ?? '/', `${https ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+    const url = pageUrl(req.url, `${https ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
     const cookieHeader = req.headers.cookie ?? null;
     const written = decide(req, { url, https, cookieHeader }, read, result);
     if (!written.length) return;

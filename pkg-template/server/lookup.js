@@ -25,12 +25,15 @@ function cookieHeader(request) {
   return typeof value === 'string' ? value : null;
 }
 
-/** The request's URL, absolute: a Web Request's as it is, a Node request's path on a dummy base. */
+/**
+ * The request's URL, absolute: a Web Request's as it is, a Node request's path on a dummy
+ * base (a path, `//…` included: `new URL('//?ta_tid=x', base)` would read a host).
+ */
 function requestUrl(request) {
   const { url } = request;
   if (typeof url !== 'string' || url === '') return null;
   try {
-    return new URL(url, PATH_BASE).href;
+    return (url.startsWith('/') ? new URL(`${PATH_BASE}${url}`) : new URL(url, PATH_BASE)).href;
   } catch {
     return null;
   }

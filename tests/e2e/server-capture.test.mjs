@@ -269,6 +269,12 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
       assert.notEqual(c.attributes.domain, 'example.co.uk', 'the kept level is not expired');
     }
 
+    // A path that starts with `//` is the site's path, not another host.
+    for (const path of ['//landing?ta_tid=d-1', '//www.other.example/?ta_tid=d-1']) {
+      r = await server.get(host, path);
+      assertIdCookie(r.setCookie[0], { value: 'd-1', domain: 'example.co.uk' });
+    }
+
     // An invalid id: nothing.
     r = await server.get(host, '/?ta_tid=a%3Bb');
     assert.deepEqual(r.setCookie, []);

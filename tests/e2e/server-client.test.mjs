@@ -604,6 +604,8 @@ describe('the lookup: cookie, then body, then URL; only valid ids', () => {
       assert.equal(findTrackingId(request), null, util.inspect(request));
     }
     assert.deepEqual(findTrackingId({ headers: { cookie: ['a=1', 'ta_tid=arr'] }, url: '/' }), { trackingId: 'arr', source: 'cookie' });
+    // A path that starts with `//` is a path, not a host (`https://shop.example//?ta_tid=…`).
+    assert.deepEqual(findTrackingId({ headers: {}, url: '//?ta_tid=dbl' }), { trackingId: 'dbl', source: 'url' });
   });
 
   test('a node:http route (Express-style req.body): cookie, invalid cookie + body, URL; the lead reaches the collector', async () => {
