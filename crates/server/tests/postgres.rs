@@ -385,6 +385,17 @@ async fn transactional(cluster: &Cluster) {
         .to_string();
     tx.commit().await.unwrap();
 
+    // On an outbox that is not on this database, the event would never be delivered.
+    let file = std::env::temp_dir().join(format!("taapit-pg-test-{}.sqlite3", std::process::id()));
+    let on_file = Outbox::open(&file, taapit(&url)).await.unwrap();
+    let tx = app.transaction().await.unwrap();
+    let refused = on_file.enqueue_in(&tx, lead("file", 3)).await;
+    assert!(refused.is_err(), "enqueue_in on a SQLite outbox");
+    drop(tx);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+
     until(
         "the committed event delivered",
         Duration::from_secs(20),

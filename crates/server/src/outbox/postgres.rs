@@ -664,6 +664,12 @@ impl Outbox {
         event: impl Into<Event>,
         idempotency_key: &str,
     ) -> Result<EventKey, Error> {
+        // An outbox on a SQLite file would never see the row: refused, not lost.
+        if !matches!(*self.store, super::store::Store::Postgres(_)) {
+            return Err(Error::Store(
+                "enqueue_in needs an outbox opened on PostgreSQL (a postgres:// URL)".into(),
+            ));
+        }
         let event = self.prepare(event, idempotency_key)?;
         client
             .insert_event(&event.key, event.kind, &event.body)
