@@ -61,9 +61,13 @@ pub const POOL_SIZE: usize = 8;
 /// before it fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long an answer's record is tried again while the server cannot be reached (a
-/// restart), before the answer is given up: the event is then sent again after its lease.
-/// Meanwhile, the delivery holds its slot, and `Worker::shutdown` waits for it.
+/// How long an answer's record waits for the server to be reachable again (a restart, a
+/// failover), reconnecting, before it fails: the event is then sent again after its lease.
+/// Longer than the worker's own retry of a failed record
+/// ([`LEASE_MARGIN`](super::LEASE_MARGIN)), which this wait runs inside: a restart often
+/// takes longer than that, and an answer recorded late is still recorded (a row another
+/// worker claimed meanwhile is deleted once sent, as it would be). Meanwhile, the delivery
+/// holds its slot, and `Worker::shutdown` waits for it.
 pub const RECORD_PERSISTENCE: Duration = Duration::from_secs(30);
 
 /// The key of the advisory lock held while the schema is checked and created
