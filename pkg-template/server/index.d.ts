@@ -208,7 +208,9 @@ export declare function captureTrackingIdNode(
     method?: string | undefined;
     url?: string | undefined;
     headers: Record<string, string | string[] | undefined>;
-    socket?: { encrypted?: boolean } | null | undefined;
+    /** Node's socket: a TLS one (`encrypted`) makes the cookie Secure. (Typed `object`, so
+     * that `net.Socket`, which has no `encrypted`, is taken too.) */
+    socket?: object | null | undefined;
   },
   res: {
     headersSent: boolean;

@@ -26,7 +26,8 @@
 // Besides the guide's three: a Stripe-style webhook route that reads `metadata.ta_tid` (the
 // guide's best practice 3) and reports the sale with the session id as the Idempotency-Key;
 // an `export const runtime = "edge"` route using `findTrackingId`; and a Pages Router API
-// route reading Node's IncomingMessage (`findTrackingId(req)`). Not a test file itself.
+// route reading Node's IncomingMessage (`findTrackingId(req)`), and one setting the cookie
+// with `captureTrackingIdNode(req, res)`. Not a test file itself.
 
 import assert from 'node:assert/strict';
 
@@ -258,6 +259,18 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
   res.status(200).json({ found, result });
 }
 `,
+
+  // Server-side capture in a Pages Router API route: NextApiRequest and NextApiResponse are
+  // Node's IncomingMessage and ServerResponse, and must type-check as such.
+  'pages/api/pages-capture.ts': `import type { NextApiRequest, NextApiResponse } from "next";
+import { captureTrackingIdNode } from "taapit-capture/server";
+
+export default function handler(req: NextApiRequest, res: NextApiResponse) {
+  const capture = captureTrackingIdNode(req, res);
+  res.setHeader("Set-Cookie", "session=pages; Path=/; HttpOnly");
+  res.status(200).json({ cookie: capture.cookie, trackingId: capture.trackingId });
+}
+`,
 };
 
 /** POSTs `body` as JSON to `url` with `headers`; returns the status and the parsed answer. */
@@ -447,6 +460,14 @@ export async function backendFlow({ port, collector, browser, label, key, server
   );
   assert.equal(pagesCookie.result.json.found.source, 'cookie');
   assert.equal(onePost(pagesCookie.posts, '/api/events/lead').trackingId, `next-${label}-pc`);
+
+  // 7. Server-side capture in the Pages Router route: the id's cookie beside the route's own.
+  const captured = await fetch(`${local}/api/pages-capture?ta_tid=next-${label}-cap`);
+  assert.deepEqual(await captured.json(), { cookie: true, trackingId: `next-${label}-cap` });
+  const setCookies = captured.headers.getSetCookie();
+  assert.equal(setCookies.length, 2, JSON.stringify(setCookies));
+  assert.match(setCookies[0], new RegExp(`^ta_tid=next-${label}-cap; Path=/; Max-Age=7776000; `));
+  assert.equal(setCookies[1], 'session=pages; Path=/; HttpOnly');
 
   // The key in no answer and no line the server wrote; the refused lead was logged, scrubbed.
   const secret = key.slice('taapit_sk_'.length);
