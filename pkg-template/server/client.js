@@ -63,13 +63,19 @@ function newIdempotencyKey() {
   return globalThis.crypto.randomUUID().replaceAll('-', '');
 }
 
-/** The base URL without its trailing slashes, or null when it is not an absolute http(s) URL. */
+/**
+ * The base URL without its trailing slashes, or null when it is not an absolute http(s) URL
+ * made of an origin and a path: the event's path is appended to it, so a query or fragment
+ * would swallow that path, and credentials are refused by fetch at every attempt (and would
+ * show in `baseUrl`).
+ */
 function checkBaseUrl(value) {
   if (typeof value !== 'string') return null;
   const trimmed = value.replace(/\/+$/, '');
   try {
     const url = new URL(trimmed);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '' ? trimmed : null;
+    const plain = url.username === '' && url.password === '' && !/[?#]/.test(trimmed);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '' && plain ? trimmed : null;
   } catch {
     return null;
   }

@@ -260,6 +260,9 @@ describe('refused before sending: a clear error, nothing sent, never a rejection
       [{ ...base(), apiKey: 'taapit_sk_has space' }, /must be taapit_sk_/],
       [{ apiKey: KEY, baseUrl: 'ftp://example.com' }, /base URL/],
       [{ apiKey: KEY, baseUrl: 'not a url' }, /base URL/],
+      // The event's path goes after the base URL: a query would take it; fetch refuses credentials.
+      [{ apiKey: KEY, baseUrl: `${collector.url}/?region=eu` }, /base URL/],
+      [{ apiKey: KEY, baseUrl: collector.url.replace('://', `://user:${KEY}@`) }, /base URL/],
       [{ ...base(), apiKey: KEY, timeoutMs: -1 }, /timeoutMs/],
       [{ ...base(), apiKey: KEY, retry: { maxAttempts: 0 } }, /retry must be/],
       [{ ...base(), apiKey: KEY, fetch: 'fetch' }, /fetch must be a function/],
@@ -274,6 +277,7 @@ describe('refused before sending: a clear error, nothing sent, never a rejection
         const { result, posts } = await withAnswers(undefined, () => taapit.track.lead(LEAD));
         assertFailed(result, pattern);
         assert.equal(posts.length, 0, `nothing sent with ${util.inspect(options)}`);
+        assert.ok(!JSON.stringify(taapit).includes(SECRET) && !util.inspect(taapit).includes(SECRET), 'the key shows');
         const sale = await taapit.track.sale(SALE);
         assertFailed(sale, pattern);
       }
