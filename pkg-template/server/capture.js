@@ -300,7 +300,9 @@ export function captureTrackingIdNode(req, res, options) {
     let https = Boolean(req.socket?.encrypted);
     const forwarded = req.headers['x-forwarded-proto'];
     if (read.trustForwardedProto && forwarded) https = firstOf(forwarded) === 'https';
-    const url = pageUrl(req.url, `${https ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+    // HTTP/2 names the site in `:authority` (browsers send no Host header there).
+    const host = req.headers.host ?? req.headers[':authority'] ?? 'localhost';
+    const url = pageUrl(req.url, `${https ? 'https' : 'http'}://${host}`);
     const cookieHeader = req.headers.cookie ?? null;
     const written = decide(req, { url, https, cookieHeader }, read, result);
     if (!written.length) return;

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -358,6 +359,37 @@ describe('captureTrackingIdNode over HTTPS', () => {
     });
     response.resume();
     assertIdCookie(response.headers['set-cookie'][0], { value: 'tls-1', domain: 'example.co.uk', secure: true });
+  });
+});
+
+describe('captureTrackingIdNode over HTTP/2 (node:http2, its compatibility API)', () => {
+  test('the site from :authority; a Set-Cookie or Cache-Control set later counts', async (t) => {
+    const server = http2.createSecureServer(await makeSelfSignedCert({ names: ['www.shop.example.co.uk'] }), (req, res) => {
+      captureTrackingIdNode(req, res);
+      if (req.url.startsWith('/public')) res.setHeader('Cache-Control', 'public, max-age=60');
+      else res.setHeader('Set-Cookie', 'session=h2');
+      res.end();
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = http2.connect(`https://127.0.0.1:${server.address().port}`, { rejectUnauthorized: false });
+    t.after(() => {
+      client.close();
+      return new Promise((resolve) => server.close(resolve));
+    });
+    /** The Set-Cookie values of a GET of `path` on www.shop.example.co.uk (no Host header: HTTP/2). */
+    const setCookies = (path) =>
+      new Promise((resolve, reject) => {
+        const stream = client.request({ ':path': path, ':authority': 'www.shop.example.co.uk' });
+        stream.on('response', (headers) => resolve(headers['set-cookie'] ?? []));
+        stream.on('error', reject);
+        stream.resume();
+        stream.end();
+      });
+    const page = await setCookies('/?ta_tid=h2-1');
+    assert.equal(page.length, 2, JSON.stringify(page));
+    assertIdCookie(page[0], { value: 'h2-1', domain: 'example.co.uk', secure: true });
+    assert.equal(page[1], 'session=h2');
+    assert.deepEqual(await setCookies('/public?ta_tid=h2-2'), []);
   });
 });
 
