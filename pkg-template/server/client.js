@@ -432,7 +432,8 @@ export class Taapit {
       }
       const retryAfter = response.headers.get('retry-after');
       const detail = this.#scrub(await bodyStart(response, MAX_ERROR_BODY).catch(() => '')).slice(0, MAX_ERROR_BODY);
-      const waited = retryAfter === null ? '' : ` (Retry-After: ${retryAfter.slice(0, 40)})`;
+      // Scrubbed before it is cut: a cut could leave part of the key, which no scrub finds.
+      const waited = retryAfter === null ? '' : ` (Retry-After: ${this.#scrub(retryAfter).slice(0, 40)})`;
       return { status, retryAfter, reason: `HTTP ${status}${waited}${detail ? `: ${detail}` : ''}` };
     } catch (error) {
       if (controller.signal.aborted) return { network: true, reason: `timed out after ${this.#timeoutMs} ms` };

@@ -407,6 +407,15 @@ describe('faults against the collector: the POSTs each made, and the result', ()
     assert.equal(result.attempts, 1);
   });
 
+  test('a Retry-After that echoes the key: no part of it in the error', async () => {
+    const { result } = await withAnswers(
+      () => ({ status: 503, headers: { 'retry-after': `soon ${KEY}` } }),
+      () => client({ retry: false }).track.lead(LEAD),
+    );
+    assertFailed(result, /^not delivered after 1 attempt: HTTP 503 \(Retry-After: soon taapit_sk_…\)/);
+    assert.ok(!result.error.includes(SECRET.slice(0, 12)), result.error);
+  });
+
   test('400 and other 4xx are not retried: 1 POST each', async () => {
     for (const status of [400, 403, 404, 409, 422]) {
       const { result, posts } = await withAnswers(() => ({ status, body: { error: 'no' } }), () => client().track.lead(LEAD));
