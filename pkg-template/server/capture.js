@@ -159,6 +159,40 @@ function decide(request, { url, https, cookieHeader }, options, result) {
   return outcome?.storage === 'cookie' ? written : [];
 }
 
+/**
+ * Next.js's NextResponse keeps its own list of the response's cookies, read when it was made,
+ * and writes every Set-Cookie header again from that list on `response.cookies.set()` and
+ * `.delete()`: a proxy that sets a cookie of its own after the capture (a session refresh, a
+ * locale) would drop the id's. Those two calls put the id's cookie back, unless they are
+ * about that cookie itself (the app's own word on it wins). Other responses: nothing to do.
+ */
+function keepThroughCookieJar(response, written, cookieName) {
+  let jar;
+  try {
+    jar = response.cookies;
+  } catch {
+    return;
+  }
+  if (!jar || typeof jar !== 'object') return;
+  let keep = true;
+  for (const method of ['set', 'delete']) {
+    // The class's own method: NextResponse hands out its list through a Proxy whose `set` and
+    // `delete` call the list's (then this wrapper), so the Proxy's cannot be the original.
+    const original = Object.hasOwn(jar, method) ? jar[method] : Object.getPrototypeOf(jar)?.[method];
+    if (typeof original !== 'function') continue;
+    jar[method] = function (...args) {
+      const about = typeof args[0] === 'string' ? args[0] : args[0]?.name;
+      if (about === cookieName) keep = false;
+      const out = original.apply(this, args);
+      if (keep) {
+        const now = response.headers.getSetCookie();
+        for (const value of written) if (!now.includes(value)) response.headers.append('Set-Cookie', value);
+      }
+      return out;
+    };
+  }
+}
+
 /** Runs `body(result)`, turning a throw into `result.error` (`skipped: "error"`). */
 function guarded(body) {
   const result = emptyResult();
@@ -264,6 +298,7 @@ export function captureTrackingId(request, response, options) {
       return;
     }
     for (const value of written) response.headers.append('Set-Cookie', value);
+    keepThroughCookieJar(response, written, read.cookie.cookieName ?? 'ta_tid');
     // No Cache-Control yet: in a proxy (NextResponse.next()) the page's own comes later, and
     // Next.js would send a prerendered page's `s-maxage` with this visitor's cookie. A
     // proxy's Cache-Control is the one Next.js sends, so the response that carries the

@@ -34,6 +34,8 @@ export function proxy(request: NextRequest) {
   const response = NextResponse.next();
   // Behind the test's HTTPS front, which sets X-Forwarded-Proto.
   const result = captureTrackingId(request, response, { trustForwardedProto: true });
+  // The proxy's own cookie, set through NextResponse's cookie list after the capture.
+  if (request.nextUrl.searchParams.has("own_cookie")) response.cookies.set("own", "1");
   response.headers.set("x-taapit-runtime", typeof EdgeRuntime === "string" ? "edge" : "nodejs");
   response.headers.set("x-taapit-capture", JSON.stringify(result));
   return response;
@@ -203,6 +205,12 @@ export async function serverCaptureFlow({ front, browsers, port, label, proxyRun
     assert.match(result.setCookie[0], new RegExp(`^ta_tid=${label}-direct; Path=/; Domain=example.co.uk; Max-Age=7776000; Expires=[^;]+ GMT; SameSite=Lax; Secure$`), path);
     assert.match(direct.headers['cache-control'] ?? '', /no-store|private/, `${path}: no shared cache stores it`);
   }
+
+  // A cookie the proxy sets through response.cookies after the capture (NextResponse writes
+  // every Set-Cookie again from its own list then): the id's cookie is still sent.
+  const own = await getFromNext(port, 'www.shop.example.co.uk', `/server-capture?ta_tid=${label}-own&own_cookie=1`);
+  const ownNames = (own.headers['set-cookie'] ?? []).map((cookie) => cookie.split('=')[0]).sort();
+  assert.deepEqual(ownNames, ['own', 'ta_tid'], JSON.stringify(own.headers['set-cookie']));
 
   // A prerendered page: served to everyone with s-maxage, but the response that carries one
   // visitor's cookie is marked private by the capture (Next.js sends the proxy's Cache-Control).
