@@ -1,8 +1,8 @@
 //! The PostgreSQL outbox against a real server (feature `postgres`): schema creation by
 //! instances starting together, transactional enqueue, parked events, a clean shutdown in a
-//! process that exits at once, four worker processes on one database (one of them killed
-//! with SIGKILL and restarted), and the server crashed and restarted in the middle of
-//! delivery.
+//! process that exits at once, an answer recorded after its lease ran out, four worker
+//! processes on one database (one of them killed with SIGKILL and restarted), and the server
+//! crashed and restarted in the middle of delivery.
 //!
 //! The server: `TAAPIT_TEST_POSTGRES_URL` and `TAAPIT_TEST_POSTGRES_DIR`, as
 //! `scripts/pg-cluster.sh start` exports them (scripts/test.sh does); without them, this test
@@ -462,6 +462,62 @@ async fn parked(cluster: &Cluster) {
     assert_eq!(reopened.stats().await.unwrap().parked, 0);
 }
 
+/// An answer that comes after its lease ran out, once another worker claimed the event
+/// again, leaves that worker's claim alone: A's lease (1 s) is shorter than its delivery
+/// (timed out after 3 s), B claims the event when the lease runs out, and A's late "retry"
+/// must not make it due again while B's delivery is under way (A, its slot free again,
+/// would send it a third time). Two POSTs in all: A's and B's.
+async fn late_answer(cluster: &Cluster) {
+    let database = cluster.database("taapit_late_answer").await;
+    let (collector, url) = Counting::start().await;
+    collector.set_delay(Duration::from_secs(4));
+    let a_timeout = Duration::from_secs(3);
+    let client = |timeout: Duration| {
+        Taapit::new(KEY)
+            .unwrap()
+            .with_base_url(&url)
+            .unwrap()
+            .with_retry(
+                RetryPolicy::new()
+                    .max_attempts(1)
+                    .initial_backoff(Duration::from_millis(50))
+                    .max_backoff(Duration::from_millis(50))
+                    .timeout(timeout),
+            )
+            .unwrap()
+    };
+    let a = Outbox::open(&database, client(a_timeout)).await.unwrap();
+    // One slot: A's own delivery holds it, so A does not claim the event again itself.
+    let worker_a = a.start_with(
+        WorkerOptions::default()
+            .lease(Duration::from_secs(1))
+            .concurrency(1),
+    );
+    let started = Instant::now();
+    let key = a.enqueue(lead("late", 1)).await.unwrap().to_string();
+    until("A's delivery", Duration::from_secs(3), || {
+        collector.count(&key) == 1
+    })
+    .await;
+    let b = Outbox::open(&database, client(Duration::from_secs(30)))
+        .await
+        .unwrap();
+    let worker_b = start_worker(&b, Duration::from_secs(60));
+    until("B's delivery", a_timeout, || collector.count(&key) == 2).await;
+    assert!(
+        started.elapsed() < a_timeout,
+        "B claimed the event only after A's answer: the scenario did not happen"
+    );
+    drained(&b, Duration::from_secs(15)).await;
+    worker_a.shutdown().await;
+    worker_b.shutdown().await;
+    assert_eq!(
+        collector.count(&key),
+        2,
+        "A's late answer made the event due while B was delivering it"
+    );
+}
+
 /// Instances starting together on an empty database all open it (the schema made once,
 /// under the advisory lock).
 async fn concurrent_migrations(cluster: &Cluster) {
@@ -483,7 +539,8 @@ async fn concurrent_migrations(cluster: &Cluster) {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(version, 1);
+    // Version 2: the claim numbers (a late answer leaves the next claim alone).
+    assert_eq!(version, 2);
 }
 
 /// The database password never shows in the outbox's `Debug` output or in its errors.
@@ -731,6 +788,7 @@ fn main() {
         scenario!("password kept", password_kept(&cluster), |()| String::new());
         scenario!("transactional enqueue", transactional(&cluster), |()| String::new());
         scenario!("parked events", parked(&cluster), |()| String::new());
+        scenario!("late answer", late_answer(&cluster), |()| String::new());
         scenario!("shutdown, then exit", shutdown_then_exit(&cluster), |(accepted, left): (usize, usize)| {
             format!("({accepted} of 64 accepted before the exit, none pending; {left} not yet sent, each delivered once by the next worker)")
         });

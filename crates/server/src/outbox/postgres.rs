@@ -66,7 +66,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longer than the worker's own retry of a failed record
 /// ([`LEASE_MARGIN`](super::LEASE_MARGIN)), which this wait runs inside: a restart often
 /// takes longer than that, and an answer recorded late is still recorded (a row another
-/// worker claimed meanwhile is deleted once sent, as it would be). Meanwhile, the delivery
+/// worker claimed meanwhile is deleted once sent, as it would be; a late retry or refusal
+/// leaves that worker's claim alone). Meanwhile, the delivery
 /// holds its slot, and `Worker::shutdown` waits for it.
 pub const RECORD_PERSISTENCE: Duration = Duration::from_secs(30);
 
@@ -76,7 +77,8 @@ const MIGRATION_LOCK: i64 = 0x7461_6170_6974_5f6f;
 
 /// The schema, one step per version: step `n` takes a database from version `n` to `n + 1`.
 /// Released steps are never edited, only appended to.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     -- body: the exact bytes sent (bytea, not jsonb, which would reorder and re-space them);
     -- convert_from(body, 'UTF8')::jsonb reads it.
     CREATE TABLE taapit_outbox (
@@ -93,7 +95,13 @@ const MIGRATIONS: &[&str] = &["
     );
     -- The claim's scan: due events in order, parked ones left out.
     CREATE INDEX taapit_outbox_due ON taapit_outbox (due_at, id) WHERE NOT parked;
-"];
+",
+    "
+    -- Each claim's number: an answer recorded after its lease ran out and another worker
+    -- claimed the event again leaves that claim alone (store.rs: Store::record).
+    ALTER TABLE taapit_outbox ADD COLUMN claims bigint NOT NULL DEFAULT 0;
+",
+];
 
 /// The outbox's rows in a PostgreSQL database (reached through a connection pool).
 pub(crate) struct PgStore {
@@ -113,6 +121,7 @@ enum Change {
     Insert(NewEvent),
     Record {
         key: String,
+        claim: i64,
         attempts: i32,
         outcome: Outcome,
     },
@@ -318,14 +327,15 @@ impl PgStore {
             .prepare_cached(
                 "UPDATE taapit_outbox
                  SET lease_until = now() + $1::bigint * interval '1 millisecond',
-                     due_at = now() + $1::bigint * interval '1 millisecond'
+                     due_at = now() + $1::bigint * interval '1 millisecond',
+                     claims = claims + 1
                  WHERE id IN (
                      SELECT id FROM taapit_outbox
                      WHERE NOT parked AND due_at <= now()
                      ORDER BY due_at, id
                      LIMIT $2
                      FOR UPDATE SKIP LOCKED)
-                 RETURNING idempotency_key, kind, body, attempts",
+                 RETURNING idempotency_key, kind, body, attempts, claims",
             )
             .await
             .map_err(fail)?;
@@ -340,6 +350,7 @@ impl PgStore {
                 kind: EventKind::parse(row.get(1)).unwrap_or(EventKind::Lead),
                 body: row.get(2),
                 attempts: u32::try_from(row.get::<_, i32>(3)).unwrap_or(0),
+                claim: row.get(4),
             })
             .collect())
     }
@@ -351,6 +362,7 @@ impl PgStore {
     pub(crate) async fn record(
         &self,
         key: &str,
+        claim: i64,
         attempts: u32,
         outcome: Outcome,
     ) -> Result<(), Error> {
@@ -359,6 +371,7 @@ impl PgStore {
         loop {
             let change = Change::Record {
                 key: key.to_owned(),
+                claim,
                 attempts: i32::try_from(attempts).unwrap_or(i32::MAX),
                 outcome: outcome.clone(),
             };
@@ -486,6 +499,7 @@ async fn write_group(pool: &Pool, group: &[Write]) -> Result<(), (String, bool)>
             } => delivered.push(key.as_str()),
             Change::Record {
                 key,
+                claim,
                 attempts,
                 outcome: Outcome::Retry { at_ms, error },
             } => {
@@ -495,16 +509,17 @@ async fn write_group(pool: &Pool, group: &[Write]) -> Result<(), (String, bool)>
                         "UPDATE taapit_outbox
                          SET attempts = $2, due_at = now() + $3::bigint * interval '1 millisecond',
                              lease_until = NULL, last_error = $4
-                         WHERE idempotency_key = $1",
+                         WHERE idempotency_key = $1 AND claims = $5",
                     )
                     .await
                     .map_err(fail)?;
-                tx.execute(&statement, &[key, attempts, &wait, error])
+                tx.execute(&statement, &[key, attempts, &wait, error, claim])
                     .await
                     .map_err(fail)?;
             }
             Change::Record {
                 key,
+                claim,
                 attempts,
                 outcome: Outcome::Park { error },
             } => {
@@ -512,11 +527,11 @@ async fn write_group(pool: &Pool, group: &[Write]) -> Result<(), (String, bool)>
                     .prepare_cached(
                         "UPDATE taapit_outbox
                          SET parked = true, attempts = $2, lease_until = NULL, last_error = $3
-                         WHERE idempotency_key = $1",
+                         WHERE idempotency_key = $1 AND claims = $4",
                     )
                     .await
                     .map_err(fail)?;
-                tx.execute(&statement, &[key, attempts, error])
+                tx.execute(&statement, &[key, attempts, error, claim])
                     .await
                     .map_err(fail)?;
             }

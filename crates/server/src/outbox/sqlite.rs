@@ -42,7 +42,8 @@ const SCHEMA: &str = "
         parked INTEGER NOT NULL DEFAULT 0,
         last_error TEXT,
         leased_until_ms INTEGER NOT NULL DEFAULT 0,
-        enqueued_ms INTEGER NOT NULL DEFAULT 0
+        enqueued_ms INTEGER NOT NULL DEFAULT 0,
+        claims INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX IF NOT EXISTS taapit_outbox_due
         ON taapit_outbox (parked, next_attempt_ms, id);";
@@ -74,6 +75,7 @@ enum Command {
     },
     Record {
         key: String,
+        claim: i64,
         attempts: u32,
         outcome: Outcome,
         reply: Reply<()>,
@@ -142,12 +144,14 @@ impl SqliteStore {
     pub(crate) async fn record(
         &self,
         key: &str,
+        claim: i64,
         attempts: u32,
         outcome: Outcome,
     ) -> Result<(), Error> {
         let key = key.to_owned();
         self.ask(|reply| Command::Record {
             key,
+            claim,
             attempts,
             outcome,
             reply,
@@ -192,6 +196,9 @@ fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
             "UPDATE taapit_outbox SET enqueued_ms = ?1",
             params![sql_ms(super::now_ms())],
         )?;
+    }
+    if !columns.iter().any(|c| c == "claims") {
+        tx.execute_batch("ALTER TABLE taapit_outbox ADD COLUMN claims INTEGER NOT NULL DEFAULT 0")?;
     }
     tx.commit()
 }
@@ -296,10 +303,11 @@ fn apply(db: &Connection, command: Command, replies: &mut Replies) -> bool {
         } => settle(replies, reply, claim(db, now_ms, lease_until_ms, limit)),
         Command::Record {
             key,
+            claim,
             attempts,
             outcome,
             reply,
-        } => settle(replies, reply, record(db, &key, attempts, outcome)),
+        } => settle(replies, reply, record(db, &key, claim, attempts, outcome)),
         Command::Stats(now_ms, reply) => settle(replies, reply, stats(db, now_ms)),
         Command::Parked(reply) => settle(replies, reply, parked(db)),
         Command::RetryParked(key, reply) => settle(replies, reply, retry_parked(db, &key)),
@@ -329,7 +337,7 @@ fn claim(
     let now = sql_ms(now_ms);
     let rows = db
         .prepare_cached(
-            "SELECT id, idempotency_key, kind, body, attempts FROM taapit_outbox
+            "SELECT id, idempotency_key, kind, body, attempts, claims + 1 FROM taapit_outbox
              WHERE parked = 0 AND next_attempt_ms <= ?1 AND leased_until_ms <= ?1
              ORDER BY next_attempt_ms, id LIMIT ?2",
         )?
@@ -343,6 +351,7 @@ fn claim(
                         kind: kind_of(&row.get::<_, String>(2)?),
                         body: row.get(3)?,
                         attempts: row.get(4)?,
+                        claim: row.get(5)?,
                     },
                 ))
             },
@@ -351,7 +360,8 @@ fn claim(
     // next_attempt_ms moves to the lease's end too: a leased row leaves the due index's
     // range, and comes back into it when the lease runs out.
     let mut lease = db.prepare_cached(
-        "UPDATE taapit_outbox SET leased_until_ms = ?2, next_attempt_ms = ?2 WHERE id = ?1",
+        "UPDATE taapit_outbox SET leased_until_ms = ?2, next_attempt_ms = ?2,
+         claims = claims + 1 WHERE id = ?1",
     )?;
     let until = sql_ms(lease_until_ms);
     for (id, _) in &rows {
@@ -360,7 +370,15 @@ fn claim(
     Ok(rows.into_iter().map(|(_, event)| event).collect())
 }
 
-fn record(db: &Connection, key: &str, attempts: u32, outcome: Outcome) -> rusqlite::Result<()> {
+/// A `Retry` or `Park` for a claim that is no longer the event's last (its lease ran out and
+/// another worker claimed it) changes nothing: the later claim's answer decides.
+fn record(
+    db: &Connection,
+    key: &str,
+    claim: i64,
+    attempts: u32,
+    outcome: Outcome,
+) -> rusqlite::Result<()> {
     match outcome {
         Outcome::Delivered => {
             db.prepare_cached("DELETE FROM taapit_outbox WHERE idempotency_key = ?1")?
@@ -369,16 +387,16 @@ fn record(db: &Connection, key: &str, attempts: u32, outcome: Outcome) -> rusqli
         Outcome::Retry { at_ms, error } => {
             db.prepare_cached(
                 "UPDATE taapit_outbox SET attempts = ?2, next_attempt_ms = ?3,
-                 leased_until_ms = 0, last_error = ?4 WHERE idempotency_key = ?1",
+                 leased_until_ms = 0, last_error = ?4 WHERE idempotency_key = ?1 AND claims = ?5",
             )?
-            .execute(params![key, attempts, sql_ms(at_ms), error])?;
+            .execute(params![key, attempts, sql_ms(at_ms), error, claim])?;
         }
         Outcome::Park { error } => {
             db.prepare_cached(
                 "UPDATE taapit_outbox SET parked = 1, attempts = ?2,
-                 leased_until_ms = 0, last_error = ?3 WHERE idempotency_key = ?1",
+                 leased_until_ms = 0, last_error = ?3 WHERE idempotency_key = ?1 AND claims = ?4",
             )?
-            .execute(params![key, attempts, error])?;
+            .execute(params![key, attempts, error, claim])?;
         }
     }
     Ok(())

@@ -13,7 +13,12 @@
 //! - [`Store::record`] returns once the outcome is durable (committed): `Delivered` removes
 //!   the event, `Retry` makes it due again at `at_ms`, `Park` keeps it aside with its
 //!   error; each ends the lease. This is what lets `Worker::shutdown` promise that no
-//!   answer it received is lost.
+//!   answer it received is lost. Each claim of an event has its own number
+//!   ([`Claimed::claim`]): a `Retry` or `Park` is recorded only while the event is still
+//!   under that claim. An answer that comes after its lease ran out and another worker
+//!   claimed the event again would otherwise end the new claim's lease while that delivery
+//!   is under way, and a third worker would send the event at the same time. A late
+//!   `Delivered` still removes the event: Taapit accepted it, so no further send is needed.
 //! - [`Store::stats`], [`Store::parked`], [`Store::retry_parked`]: the queue as users see
 //!   it (`pending` excludes the events in flight).
 //!
@@ -38,6 +43,8 @@ pub(crate) struct Claimed {
     pub(crate) kind: EventKind,
     pub(crate) body: Vec<u8>,
     pub(crate) attempts: u32,
+    /// This claim's number (the event's claim count): what [`Store::record`] checks.
+    pub(crate) claim: i64,
 }
 
 /// What a delivery ended with (decided by [`super::worker::decide`]).
@@ -97,13 +104,14 @@ impl Store {
     pub(crate) async fn record(
         &self,
         key: &str,
+        claim: i64,
         attempts: u32,
         outcome: Outcome,
     ) -> Result<(), Error> {
         match self {
-            Store::Sqlite(store) => store.record(key, attempts, outcome).await,
+            Store::Sqlite(store) => store.record(key, claim, attempts, outcome).await,
             #[cfg(feature = "postgres")]
-            Store::Postgres(store) => store.record(key, attempts, outcome).await,
+            Store::Postgres(store) => store.record(key, claim, attempts, outcome).await,
         }
     }
 

@@ -191,7 +191,7 @@ async fn deliver(outbox: Outbox, event: Claimed) {
         }
         // Awaited: the answer is committed before this delivery counts as finished, which
         // is what `Worker::shutdown` waits for.
-        record(&outbox, &event.key, attempts, outcome).await;
+        record(&outbox, &event.key, event.claim, attempts, outcome).await;
     }
     .instrument(span)
     .await
@@ -204,11 +204,15 @@ const RECORD_RETRY_MAX: Duration = Duration::from_secs(2);
 /// Records an answer, trying again while the store is unreachable (a database restarting)
 /// for up to [`LEASE_MARGIN`], the time the lease keeps for it: an answer not recorded
 /// means the event is sent again (same key) once its lease runs out.
-async fn record(outbox: &Outbox, key: &str, attempts: u32, outcome: Outcome) {
+async fn record(outbox: &Outbox, key: &str, claim: i64, attempts: u32, outcome: Outcome) {
     let give_up = tokio::time::Instant::now() + LEASE_MARGIN;
     let mut wait = RECORD_RETRY_FIRST;
     loop {
-        let error = match outbox.store.record(key, attempts, outcome.clone()).await {
+        let error = match outbox
+            .store
+            .record(key, claim, attempts, outcome.clone())
+            .await
+        {
             Ok(()) => return,
             Err(error) => error,
         };
