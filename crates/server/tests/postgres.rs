@@ -1,8 +1,8 @@
 //! The PostgreSQL outbox against a real server (feature `postgres`): schema creation by
-//! instances starting together, transactional enqueue, parked events, a clean shutdown in a
-//! process that exits at once, an answer recorded after its lease ran out, four worker
-//! processes on one database (one of them killed with SIGKILL and restarted), and the server
-//! crashed and restarted in the middle of delivery.
+//! instances starting together, transactional enqueue, parked events (one refused with a NUL
+//! byte in its error), a clean shutdown in a process that exits at once, an answer recorded
+//! after its lease ran out, four worker processes on one database (one of them killed with
+//! SIGKILL and restarted), and the server crashed and restarted in the middle of delivery.
 //!
 //! The server: `TAAPIT_TEST_POSTGRES_URL` and `TAAPIT_TEST_POSTGRES_DIR`, as
 //! `scripts/pg-cluster.sh start` exports them (scripts/test.sh does); without them, this test
@@ -23,6 +23,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use taapit_server::outbox::postgres::tokio_postgres;
 use taapit_server::outbox::{Outbox, Worker, WorkerOptions};
@@ -148,6 +149,8 @@ struct Counting {
     posts: Arc<Mutex<HashMap<String, u32>>>,
     delay: Arc<Mutex<Duration>>,
     refuse: Arc<Mutex<bool>>,
+    /// The refusal's body: a NUL byte in it (a proxy's binary page) while set.
+    refuse_with_nul: Arc<Mutex<bool>>,
 }
 
 impl Counting {
@@ -187,19 +190,24 @@ impl Counting {
     }
 }
 
-async fn count(State(counting): State<Counting>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn count(State(counting): State<Counting>, headers: HeaderMap, body: Bytes) -> Response {
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
     if *counting.refuse.lock().unwrap() && String::from_utf8_lossy(&body).contains("poison") {
-        return StatusCode::BAD_REQUEST;
+        let body = if *counting.refuse_with_nul.lock().unwrap() {
+            "refused\0here"
+        } else {
+            ""
+        };
+        return (StatusCode::BAD_REQUEST, body).into_response();
     }
     *counting.posts.lock().unwrap().entry(key).or_default() += 1;
     let delay = *counting.delay.lock().unwrap();
     tokio::time::sleep(delay).await;
-    StatusCode::OK
+    StatusCode::OK.into_response()
 }
 
 fn taapit(collector: &str) -> Taapit {
@@ -460,6 +468,30 @@ async fn parked(cluster: &Cluster) {
     worker.shutdown().await;
     assert!(reopened.parked().await.unwrap().is_empty());
     assert_eq!(reopened.stats().await.unwrap().parked, 0);
+}
+
+/// A refusal whose body holds a NUL byte (which a PostgreSQL `text` cannot) is parked with
+/// its error all the same, and the answers recorded beside it are not lost with it: the
+/// events enqueued with it are each delivered once.
+async fn refusal_with_nul(cluster: &Cluster) {
+    let database = cluster.database("taapit_refusal_nul").await;
+    let (collector, url) = Counting::start().await;
+    *collector.refuse.lock().unwrap() = true;
+    *collector.refuse_with_nul.lock().unwrap() = true;
+    let outbox = Outbox::open(&database, taapit(&url)).await.unwrap();
+    let worker = start_worker(&outbox, SHORT_LEASE);
+    let poison = outbox.enqueue(lead("poison", 1)).await.unwrap().to_string();
+    let fine = enqueue_many(&outbox, "fine", 50).await;
+    drained(&outbox, Duration::from_secs(15)).await;
+    worker.shutdown().await;
+    let parked = outbox.parked().await.unwrap();
+    assert_eq!(parked.len(), 1, "{parked:?}");
+    assert_eq!(parked[0].key.to_string(), poison);
+    assert!(parked[0].error.contains("refused"), "{}", parked[0].error);
+    assert_eq!(collector.count(&poison), 0, "counted only when accepted");
+    for key in &fine {
+        assert_eq!(collector.count(key), 1, "{key}");
+    }
 }
 
 /// An answer that comes after its lease ran out, once another worker claimed the event
@@ -789,6 +821,7 @@ fn main() {
         scenario!("transactional enqueue", transactional(&cluster), |()| String::new());
         scenario!("parked events", parked(&cluster), |()| String::new());
         scenario!("late answer", late_answer(&cluster), |()| String::new());
+        scenario!("refusal with a NUL byte", refusal_with_nul(&cluster), |()| String::new());
         scenario!("shutdown, then exit", shutdown_then_exit(&cluster), |(accepted, left): (usize, usize)| {
             format!("({accepted} of 64 accepted before the exit, none pending; {left} not yet sent, each delivered once by the next worker)")
         });

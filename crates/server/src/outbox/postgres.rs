@@ -513,7 +513,7 @@ async fn write_group(pool: &Pool, group: &[Write]) -> Result<(), (String, bool)>
                     )
                     .await
                     .map_err(fail)?;
-                tx.execute(&statement, &[key, attempts, &wait, error, claim])
+                tx.execute(&statement, &[key, attempts, &wait, &storable(error), claim])
                     .await
                     .map_err(fail)?;
             }
@@ -531,7 +531,7 @@ async fn write_group(pool: &Pool, group: &[Write]) -> Result<(), (String, bool)>
                     )
                     .await
                     .map_err(fail)?;
-                tx.execute(&statement, &[key, attempts, error, claim])
+                tx.execute(&statement, &[key, attempts, &storable(error), claim])
                     .await
                     .map_err(fail)?;
             }
@@ -558,6 +558,18 @@ async fn write_group(pool: &Pool, group: &[Write]) -> Result<(), (String, bool)>
         tx.execute(&statement, &[&delivered]).await.map_err(fail)?;
     }
     tx.commit().await.map_err(fail)
+}
+
+/// `text` as a PostgreSQL `text` value can hold it: its NUL characters (a refusal's body may
+/// carry them) replaced. The server refuses a NUL, and with it the whole transaction: the
+/// event would never be parked (sent again after each lease), and the enqueues and answers
+/// written beside it would fail too.
+fn storable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', "\u{fffd}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// The insert, on the outbox's pool or in the application's transaction.
