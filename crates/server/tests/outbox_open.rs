@@ -1,7 +1,8 @@
 //! What `Outbox::open` takes: a path or `sqlite://PATH` (the same file), `postgres://` only
 //! with the feature; a file written by an earlier build (no lease or enqueue-time columns)
 //! opens as it is and its events are delivered; `stats` tells pending from parked; a worker
-//! whose handle was dropped keeps delivering.
+//! whose handle was dropped keeps delivering; a location that is no file (empty, `:memory:`)
+//! is refused.
 #![cfg(all(feature = "mock", feature = "outbox"))]
 
 use std::path::PathBuf;
@@ -54,6 +55,20 @@ async fn a_path_and_a_sqlite_url_open_the_same_file() {
     assert_eq!((stats.pending, stats.in_flight, stats.parked), (1, 0, 0));
     assert!(stats.oldest_pending_age.unwrap() < Duration::from_secs(60));
     assert!(!key.as_str().is_empty());
+}
+
+/// An empty path, `sqlite://` alone (an unset variable) or `:memory:` would be a database
+/// that vanishes with the process, or with the connection: every event in it lost at the
+/// next restart. Refused, with a reason.
+#[tokio::test]
+async fn a_location_that_is_no_file_is_refused() {
+    for location in ["", "sqlite://", ":memory:", "sqlite://:memory:"] {
+        let error = Outbox::open(location, taapit("http://127.0.0.1:9"))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{location:?} opened"));
+        assert!(error.to_string().contains("file"), "{location:?}: {error}");
+    }
 }
 
 #[cfg(not(feature = "postgres"))]

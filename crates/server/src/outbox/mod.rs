@@ -221,7 +221,8 @@ impl Outbox {
     /// - `postgres://…` or `postgresql://…`: a PostgreSQL database (feature `postgres`;
     ///   without it, an error says so), its table created if missing;
     /// - `sqlite://PATH` or a plain path: a SQLite file, created if missing
-    ///   (`sqlite:///var/lib/app/outbox.sqlite3` is an absolute path).
+    ///   (`sqlite:///var/lib/app/outbox.sqlite3` is an absolute path); an empty path and
+    ///   `:memory:` are refused (a database that vanishes with the process).
     ///
     /// ```no_run
     /// # async fn run(taapit: taapit_server::Taapit) -> Result<(), taapit_server::Error> {
@@ -252,6 +253,14 @@ impl Outbox {
     /// ```
     pub async fn open_sqlite(path: impl AsRef<Path>, client: Taapit) -> Result<Self, Error> {
         let path = path.as_ref().to_owned();
+        // SQLite takes "" as a temporary file and ":memory:" as memory: an outbox there loses
+        // every event at the next restart, with nothing to say so (an unset variable).
+        if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+            return Err(Error::Store(format!(
+                "the SQLite outbox needs a file to keep its events, not {:?}",
+                path.as_os_str()
+            )));
+        }
         // Opening may wait for another process's write lock: off the async threads.
         let store = tokio::task::spawn_blocking(move || sqlite::SqliteStore::open(&path))
             .await
