@@ -17,8 +17,8 @@ export interface Lead {
   /** The `ta_tid` (required for a lead): 1–128 characters of `A–Z a–z 0–9 - _ . ~`. */
   trackingId: string;
   customer: Customer;
-  /** Any JSON object. */
-  metadata?: Record<string, unknown> | null | undefined;
+  /** Any JSON object (`any` values: an interface of the app's is taken, which `unknown` refuses). */
+  metadata?: Record<string, any> | null | undefined;
 }
 
 /** A sale, reported once the payment is confirmed. */
@@ -30,8 +30,8 @@ export interface Sale {
   amount: number;
   /** ISO 4217, three letters (`"eur"`; sent in lower case). */
   currency: string;
-  /** Any JSON object. */
-  metadata?: Record<string, unknown> | null | undefined;
+  /** Any JSON object (`any` values: an interface of the app's is taken, which `unknown` refuses). */
+  metadata?: Record<string, any> | null | undefined;
 }
 
 /** Options of one call. */

@@ -201,6 +201,11 @@ export function register() {
 
 const taapit = new Taapit({ apiKey: process.env.TAAPIT_API_KEY });
 
+// The metadata typed by an interface of the app's, as typed code often has it.
+interface SaleMetadata {
+  orderId: string;
+}
+
 export async function POST(request: Request) {
   const event = await request.json();
   if (event.type !== "checkout.session.completed") return Response.json({ received: true });
@@ -208,6 +213,7 @@ export async function POST(request: Request) {
 
   // Later in webhook, retrieve it
   const trackingId = session.metadata.ta_tid;
+  const metadata: SaleMetadata = { orderId: session.id };
 
   const result = await taapit.track.sale(
     {
@@ -215,7 +221,7 @@ export async function POST(request: Request) {
       customer: { externalId: session.client_reference_id, email: session.customer_details?.email },
       amount: session.amount_total / 100, // Stripe counts in cents, Taapit in currency units
       currency: session.currency,
-      metadata: { orderId: session.id },
+      metadata,
     },
     { idempotencyKey: "sale-" + session.id },
   );
