@@ -297,7 +297,14 @@ export function captureTrackingId(request, response, options) {
       result.skipped = 'shared-cache';
       return;
     }
-    for (const value of written) response.headers.append('Set-Cookie', value);
+    try {
+      for (const value of written) response.headers.append('Set-Cookie', value);
+    } catch (error) {
+      // A fetch()'s answer or Response.redirect(): headers a program may not change.
+      throw new TypeError(
+        `taapit-capture/server: the response's headers cannot be changed (${error?.message ?? error}): pass a copy, new Response(response.body, response)`,
+      );
+    }
     keepThroughCookieJar(response, written, read.cookie.cookieName ?? 'ta_tid');
     // No Cache-Control yet: in a proxy (NextResponse.next()) the page's own comes later, and
     // Next.js would send a prerendered page's `s-maxage` with this visitor's cookie. A

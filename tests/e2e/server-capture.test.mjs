@@ -418,6 +418,12 @@ describe('captureTrackingId: Web Request and Response', () => {
     assert.deepEqual(response.headers.getSetCookie(), []);
     assert.equal(result.skipped, 'shared-cache');
 
+    // A response whose headers cannot change (a fetch()'s, Response.redirect()): said so.
+    result = captureTrackingId(request('https://app.example.com/?ta_tid=w-4'), Response.redirect('https://app.example.com/x', 302));
+    assert.equal(result.skipped, 'error');
+    assert.equal(result.cookie, false);
+    assert.match(result.error, /the response's headers cannot be changed .*new Response\(response.body, response\)/);
+
     // Never throws, whatever it is given.
     for (const args of [[null, null], [{}, new Response('')], [request('https://a.example.com/?ta_tid=x'), null]]) {
       result = captureTrackingId(...args);
