@@ -236,12 +236,15 @@ async fn work(outbox: Outbox, options: WorkerOptions, mut stop: watch::Receiver<
     'claiming: loop {
         // Reap the finished deliveries (their results are in the store).
         while deliveries.try_join_next().is_some() {}
+        // Biased, the stop first: once `shutdown` was called, a free slot (or, below, an
+        // enqueue's wake) ready at the same time must not start one more claim.
         let first = tokio::select! {
+            biased;
+            () = stopped(&mut stop) => break 'claiming,
             permit = slots.clone().acquire_owned() => match permit {
                 Ok(permit) => permit,
                 Err(_) => break 'claiming,
             },
-            () = stopped(&mut stop) => break 'claiming,
         };
         let mut permits = vec![first];
         while permits.len() < BATCH {
@@ -268,9 +271,10 @@ async fn work(outbox: Outbox, options: WorkerOptions, mut stop: watch::Receiver<
         }
         if drained {
             tokio::select! {
+                biased;
+                () = stopped(&mut stop) => break 'claiming,
                 _ = outbox.wake.notified() => {}
                 _ = tokio::time::sleep(IDLE_POLL) => {}
-                () = stopped(&mut stop) => break 'claiming,
             }
         }
     }
