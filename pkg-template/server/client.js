@@ -308,7 +308,7 @@ export class Taapit {
       }
       const base = baseUrl ?? env.TAAPIT_BASE_URL ?? DEFAULT_BASE_URL;
       const checkedBase = checkBaseUrl(base);
-      if (checkedBase === null) problems.push('the base URL must be an absolute http or https URL');
+      if (checkedBase === null) problems.push('the base URL must be an absolute http or https URL, with no query, fragment or credentials');
       else this.#baseUrl = checkedBase;
       const timeout = positiveNumber(timeoutMs, DEFAULT_TIMEOUT_MS, { min: 1 });
       if (timeout === undefined) problems.push('timeoutMs must be a number of milliseconds > 0');

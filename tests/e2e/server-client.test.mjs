@@ -261,7 +261,7 @@ describe('refused before sending: a clear error, nothing sent, never a rejection
       [{ apiKey: KEY, baseUrl: 'ftp://example.com' }, /base URL/],
       [{ apiKey: KEY, baseUrl: 'not a url' }, /base URL/],
       // The event's path goes after the base URL: a query would take it; fetch refuses credentials.
-      [{ apiKey: KEY, baseUrl: `${collector.url}/?region=eu` }, /base URL/],
+      [{ apiKey: KEY, baseUrl: `${collector.url}/?region=eu` }, /base URL must be .* with no query, fragment or credentials/],
       [{ apiKey: KEY, baseUrl: collector.url.replace('://', `://user:${KEY}@`) }, /base URL/],
       [{ ...base(), apiKey: KEY, timeoutMs: -1 }, /timeoutMs/],
       [{ ...base(), apiKey: KEY, retry: { maxAttempts: 0 } }, /retry must be/],
