@@ -1,5 +1,5 @@
-// The Rust↔JS contract of the standalone .wasm: generated from src/standalone/contract.rs,
-// do not edit (`UPDATE_CONTRACT=1 cargo test --test contract` writes it; the test fails when it differs).
+// The Rust↔JS contract of the standalone .wasm: generated from crates/wasm/src/contract.rs,
+// do not edit (`UPDATE_CONTRACT=1 cargo test -p taapit-wasm --test contract` writes it; the test fails when it differs).
 // CALL_*: the `call` export's codes; TEXT_*, CHANGE_*: the codes the imports `t` and `w` get;
 // SOURCE, STORAGE: a capture result's values by code.
 export const CALL_CAPTURE = 0;

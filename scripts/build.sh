@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: the release .wasm (feature standalone: no wasm-bindgen),
+# Builds the npm package into pkg/: the release .wasm (crates/wasm: no wasm-bindgen),
 # wasm-opt -Oz, the hand-written package files from pkg-template/ (the loader
 # loader.js among them), and the script tag pkg/taapit.js (tag/build.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# standalone: plain exports and imports for the loader (src/standalone/exports.rs and
-# host.rs), the module's own small allocator (src/standalone/allocator.rs), and no std,
-# with a panic handler that traps (Cargo.toml says why). No default features: the web-sys
-# shell is for Rust apps.
-cargo build --release --target wasm32-unknown-unknown --lib --quiet --no-default-features \
-  --features standalone
+# crates/wasm: plain exports and imports for the loader (exports.rs and host.rs), the
+# module's own small allocator (allocator.rs), and no std, with a panic handler that traps
+# (crates/wasm/src/lib.rs says why).
+cargo build --release --target wasm32-unknown-unknown --lib --quiet -p taapit-wasm
+wasm_built="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/taapit_wasm.wasm"
 # Texts only a panic message reads, zeroed (the panic handler traps without reading them).
-node scripts/zero-panic-data.mjs target/wasm32-unknown-unknown/release/taapit_capture.wasm
+node scripts/zero-panic-data.mjs "$wasm_built"
 rm -rf pkg
 mkdir -p pkg
 # --converge repeats -Oz while it still shrinks; --zero-filled-memory lets it drop the zero
@@ -23,7 +22,7 @@ mkdir -p pkg
 # code). (bench/SIZE_STEPS.md has what each flag saves.)
 node_modules/.bin/wasm-opt --remove-exports --pass-arg='remove-exports@__*' -Oz --converge --zero-filled-memory --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  target/wasm32-unknown-unknown/release/taapit_capture.wasm -o pkg/taapit_capture.wasm
+  "$wasm_built" -o pkg/taapit_capture.wasm
 # The package's files (pkg-template/server/ is built by scripts/build-server.mjs below).
 find pkg-template -maxdepth 1 -type f -exec cp -t pkg/ {} +
 rm -f pkg/.gitignore

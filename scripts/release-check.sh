@@ -2,10 +2,10 @@
 # The release check: everything `cargo publish` and `npm publish` would do, without uploading.
 # Run by scripts/test.sh; needs pkg/ built (scripts/build.sh). Fails with a message naming
 # what is wrong:
-#   1. one version: the workspace's, the npm package's and the root crate requirement agree;
+#   1. one version: the workspace's, the npm package's and the crates' requirements agree;
 #   2. each publishable crate packages only what users need (sources, README, LICENSE);
 #   3. `cargo publish --dry-run --workspace`: every publishable crate packaged and built from
-#      its package alone (the workspace's unpublished crates resolve to their local packages);
+#      its package alone, in dependency order (taapit-core, taapit-capture, taapit-server);
 #   4. `npm publish --dry-run` of pkg/, with exactly the files the package needs;
 #   5. the Subresource Integrity hash the build wrote for taapit.js, recomputed;
 #   6. the docs of every crate and feature set, warnings denied.
@@ -27,9 +27,13 @@ version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Carg
 npm_version=$(node -p "require('./pkg/package.json').version")
 [ "$npm_version" = "$version" ] \
   || fail "pkg/package.json has version $npm_version, the workspace $version (scripts/build.sh writes it)"
-requirement=$(sed -n 's/^taapit-capture = .*version = "=\{0,1\}\([0-9][^"]*\)".*/\1/p' Cargo.toml)
-[ "$requirement" = "$version" ] \
-  || fail "[workspace.dependencies] taapit-capture asks for version '$requirement', the workspace is $version"
+# The crates ask for each other with caret requirements (no exact pin users inherit): each
+# one the workspace's major.minor (0.x: the first two numbers are the compatible range).
+for crate in taapit-core taapit-capture; do
+  requirement=$(sed -n "s/^$crate = .*version = \"\([^\"]*\)\".*/\1/p" Cargo.toml)
+  [ "$requirement" = "${version%.*}" ] \
+    || fail "[workspace.dependencies] $crate asks for version '$requirement', the workspace is $version (want '${version%.*}')"
+done
 say "version $version everywhere"
 
 # --- 2. What each crate ships ---------------------------------------------------------------
@@ -134,12 +138,13 @@ say "SRI $computed"
 # --- 6. Docs, warnings denied -----------------------------------------------------------------
 export RUSTDOCFLAGS="-D warnings"
 # The capture crate's API is the browser's: docs.rs documents it for wasm32 (its
-# [package.metadata.docs.rs]); natively only the rules' entry (`is_valid_id`) exists.
-cargo doc --no-deps --quiet -p taapit-capture --no-default-features \
-  || fail "cargo doc (taapit-capture, native, no default features: what taapit-server uses) has warnings"
+# [package.metadata.docs.rs]); natively its calls do nothing, and the docs still build.
+cargo doc --no-deps --quiet -p taapit-capture \
+  || fail "cargo doc (taapit-capture, native) has warnings"
 cargo doc --no-deps --quiet -p taapit-capture --target wasm32-unknown-unknown --features "$(
   sed -n '/^\[package.metadata.docs.rs\]/,/^\[/s/^features = \[\(.*\)\]/\1/p' Cargo.toml | tr -d '" ')" \
   || fail "cargo doc (taapit-capture, wasm32, every docs.rs feature) has warnings"
+cargo doc --no-deps --quiet -p taapit-core || fail "cargo doc (taapit-core) has warnings"
 cargo doc --no-deps --quiet -p taapit-server --all-features || fail "cargo doc (taapit-server, all features) has warnings"
 say "docs: ok"
 say "ready to publish $version"

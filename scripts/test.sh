@@ -21,15 +21,15 @@ cargo fmt --check
 (cd fuzz && cargo fmt --check)
 
 step "cargo clippy (native, then wasm32)"
-cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy -p taapit-capture -p taapit-core -p taapit-wasm --all-targets --quiet -- -D warnings
 (cd fuzz && cargo clippy --all-targets --quiet -- -D warnings) # the fuzz crate, outside the workspace
 cargo clippy --all-targets --target wasm32-unknown-unknown --quiet -- -D warnings
-# The shipped no-std build: the library only (test targets link std, and std's panic handler).
-cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features standalone \
-  --quiet -- -D warnings
+# The shipped no-std build (crates/wasm) and the rules it builds on: the libraries only (test
+# targets link std, and std's panic handler).
+cargo clippy -p taapit-wasm -p taapit-core --lib --target wasm32-unknown-unknown --quiet -- -D warnings
 
-step "native tests (the pure core, against a fake browser jar)"
-cargo test --quiet
+step "native tests (the rules against a fake browser jar, the .wasm's contract, the Rust API)"
+cargo test --quiet -p taapit-core -p taapit-wasm -p taapit-capture
 
 step "the server crate (crates/server): clippy, unit, doc and fault tests against a mock collector"
 cargo clippy -p taapit-server --all-targets --all-features --quiet -- -D warnings
@@ -58,10 +58,10 @@ cargo clippy "${apps[@]}" --lib --target wasm32-unknown-unknown \
 step "native tests of the leptos and yew features (server rendering, props → Options)"
 cargo test --quiet -p taapit-leptos-example --features ssr
 cargo test --quiet -p taapit-yew-example
-# The doc examples of src/leptos.rs, src/yew.rs and src/calls.rs (the root crate's others ran
-# above), with the features the example tests already compiled.
+# The doc examples of src/leptos.rs and src/yew.rs (the root crate's others ran above), with
+# the features the example tests already compiled.
 cargo test --quiet --doc -p taapit-capture -p taapit-leptos-example -p taapit-yew-example \
-  --features taapit-leptos-example/ssr -- leptos yew calls
+  --features taapit-leptos-example/ssr -- leptos yew
 
 step "build pkg/"
 bash scripts/build.sh

@@ -2,11 +2,11 @@
 // the rustc source paths of panic locations, the allocation-failure and capacity-overflow
 // texts, and core::fmt's two-digit table (for the size in "memory allocation of N bytes
 // failed"). The shipped build's panic handler is a trap that reads no message
-// (src/standalone/mod.rs), so nothing reads these bytes; the compiler keeps them because it
+// (crates/wasm/src/lib.rs), so nothing reads these bytes; the compiler keeps them because it
 // does not split data segments by use. Zeroed, they are dropped by wasm-opt's memory packing
 // (--zero-filled-memory): ~400 B of the .wasm, ~300 B gzip (bench/SIZE_STEPS.md).
 //
-//   node scripts/zero-panic-data.mjs target/wasm32-unknown-unknown/release/taapit_capture.wasm
+//   node scripts/zero-panic-data.mjs target/wasm32-unknown-unknown/release/taapit_wasm.wasm
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const file = process.argv[2];

@@ -37,12 +37,12 @@
 
 use ::leptos::prelude::*;
 
-pub use crate::calls::{clear, grant_consent, revoke_consent};
+pub use crate::{clear, grant_consent, revoke_consent};
 
-use crate::core::cookie::is_valid_name;
-use crate::core::options::DEFAULT_NAME;
 use crate::prelude::*;
 use crate::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
+use taapit_core::cookie::is_valid_name;
+use taapit_core::options::DEFAULT_NAME;
 
 /// Captures the tracking id from the page URL once, after the app is mounted in the browser,
 /// and renders nothing. Put it once at the root of the app. One prop per [`Options`] field,
@@ -266,19 +266,19 @@ browser_only! {
     }
 
     fn initial_tracking_id(cookie_name: &str) -> Option<String> {
-        crate::web::tracking_id_named(cookie_name)
+        crate::tracking_id_named(cookie_name)
     }
 
     fn follow_changes(tracking_id: RwSignal<Option<String>>, cookie_name: String) {
         let name = cookie_name.clone();
-        let handle = window_event_listener_untyped(crate::change::EVENT, move |event| {
-            let read_again = || crate::web::tracking_id_named(&name);
-            tracking_id.set(crate::change::tracking_id_after(&event, read_again));
+        let handle = window_event_listener_untyped(crate::web::events::EVENT, move |event| {
+            let read_again = || crate::tracking_id_named(&name);
+            tracking_id.set(crate::web::events::tracking_id_after(&event, read_again));
         });
         on_cleanup(move || handle.remove());
         // After hydration, the page's own value (which the mirror or a capture made before the
         // app loaded may have set) replaces the server's.
-        Effect::new(move |_| tracking_id.set(crate::web::tracking_id_named(&cookie_name)));
+        Effect::new(move |_| tracking_id.set(crate::tracking_id_named(&cookie_name)));
     }
 }
 
@@ -320,17 +320,13 @@ pub fn tracking_id_from_headers(headers: &http::HeaderMap) -> Option<String> {
     request_tracking_id(headers, DEFAULT_NAME)
 }
 
-/// The valid tracking id of a request's `Cookie` headers (HTTP/2 may split them), if any.
-/// Each header is read with its bytes outside UTF-8 replaced, not refused whole: browsers
-/// send other cookies' values as raw UTF-8 (`city=Zürich`), which is no reason to lose the id
-/// beside them.
+/// The valid tracking id of a request's `Cookie` headers, if any (the core's one reader of
+/// the header).
 #[cfg(feature = "leptos-ssr")]
 fn request_tracking_id(headers: &http::HeaderMap, cookie_name: &str) -> Option<String> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .find_map(|value| {
-            let jar = String::from_utf8_lossy(value.as_bytes());
-            crate::core::cookie::tracking_id_in(&jar, cookie_name).map(str::to_owned)
-        })
+    let values = headers.get_all(http::header::COOKIE).into_iter();
+    taapit_core::cookie::tracking_id_in_headers(
+        values.map(http::HeaderValue::as_bytes),
+        cookie_name,
+    )
 }

@@ -29,11 +29,11 @@
 
 use ::yew::prelude::*;
 
-pub use crate::calls::{clear, grant_consent, revoke_consent};
+pub use crate::{clear, grant_consent, revoke_consent};
 
-use crate::core::options::DEFAULT_NAME;
 use crate::prelude::*;
 use crate::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
+use taapit_core::options::DEFAULT_NAME;
 
 /// The props of [`Analytics`]: one per [`Options`] field, each with the same default as
 /// [`Options::default`].
@@ -196,7 +196,7 @@ impl RequestTrackingId {
     /// ```
     pub fn from_cookie_header_named(header: &str, cookie_name: &str) -> Self {
         RequestTrackingId(
-            crate::core::cookie::tracking_id_in(header, cookie_name).map(str::to_owned),
+            taapit_core::cookie::tracking_id_in(header, cookie_name).map(str::to_owned),
         )
     }
 }
@@ -273,7 +273,7 @@ fn capture(options: &Options) {
 
 #[cfg(target_arch = "wasm32")]
 fn page_tracking_id(cookie_name: &str) -> Option<String> {
-    crate::web::tracking_id_named(cookie_name)
+    crate::tracking_id_named(cookie_name)
 }
 
 /// Sets `tracking_id` from the page now (a server-rendered value may be stale), then after each
@@ -283,11 +283,11 @@ fn follow_changes(
     tracking_id: UseStateHandle<Option<String>>,
     cookie_name: String,
 ) -> impl FnOnce() {
-    tracking_id.set(crate::web::tracking_id_named(&cookie_name));
+    tracking_id.set(crate::tracking_id_named(&cookie_name));
     let listener = web_sys::window().map(|window| {
-        gloo_events::EventListener::new(&window, crate::change::EVENT, move |event| {
-            let read_again = || crate::web::tracking_id_named(&cookie_name);
-            tracking_id.set(crate::change::tracking_id_after(event, read_again));
+        gloo_events::EventListener::new(&window, crate::web::events::EVENT, move |event| {
+            let read_again = || crate::tracking_id_named(&cookie_name);
+            tracking_id.set(crate::web::events::tracking_id_after(event, read_again));
         })
     });
     move || drop(listener)

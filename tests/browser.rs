@@ -530,12 +530,12 @@ async fn a_cookie_read_by_name_is_that_cookie_whatever_the_last_capture() {
     // No capture under `my_tid` yet (the session has the defaults), as when a hook that names
     // its cookie renders first.
     assert_eq!(
-        taapit_capture::internal::tracking_id_named("my_tid").as_deref(),
+        taapit_capture::tracking_id_named("my_tid").as_deref(),
         Some("customName")
     );
     assert_eq!(tracking_id().as_deref(), Some("legacyDefault"));
     assert_eq!(
-        taapit_capture::internal::tracking_id_named("other_tid"),
+        taapit_capture::tracking_id_named("other_tid"),
         None,
         "no such cookie: nothing, not the default cookie's id"
     );
@@ -548,7 +548,7 @@ async fn a_cookie_read_by_name_is_that_cookie_whatever_the_last_capture() {
     };
     capture_at("/?ta_tid=fromUrl", &options);
     assert_eq!(
-        taapit_capture::internal::tracking_id_named("my_tid").as_deref(),
+        taapit_capture::tracking_id_named("my_tid").as_deref(),
         Some("fromUrl")
     );
 }

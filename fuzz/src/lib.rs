@@ -11,24 +11,24 @@
 
 use std::borrow::Cow;
 
-use taapit_capture::internal::capture::{self, Page, Session};
-use taapit_capture::internal::cookie::{
+use taapit_core::capture::{self, Page, Session};
+use taapit_core::cookie::{
     is_valid_name, push_http_date, tracking_id_in, values_of, SameSite, SetCookie,
 };
-use taapit_capture::internal::domain::{candidates, covers};
-use taapit_capture::internal::id::{id_from_bytes, is_valid_id, MAX_ID_LEN};
-use taapit_capture::internal::mirror;
-use taapit_capture::internal::options::{
+use taapit_core::domain::{candidates, covers};
+use taapit_core::id::{id_from_bytes, is_valid_id, MAX_ID_LEN};
+use taapit_core::mirror;
+use taapit_core::options::{
     clamp_days, parse_days, Attribution, Consent, DomainOption, Options, Secure, DEFAULT_NAME,
 };
-use taapit_capture::internal::outbound::{
+use taapit_core::outbound::{
     decorate, decorate_link, matches, parse_pattern, parse_patterns, url_host,
 };
-use taapit_capture::internal::query::{decode_component, find_id, strip_params, UrlPart};
+use taapit_core::query::{decode_component, find_id, strip_params, UrlPart};
 
 /// The fake browser of the native tests: a cookie jar with a browser's rules, for `capture`.
 #[allow(dead_code)]
-#[path = "../../tests/support/fake_browser.rs"]
+#[path = "../../crates/core/tests/support/fake_browser.rs"]
 mod fake_browser;
 
 use fake_browser::{CookieMode, FakeBrowser, T0_MS};

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A valid Taapit tracking id: 1–128 characters of `A–Z a–z 0–9 - _ . ~`.
 ///
-/// The rule is the capture module's own ([`taapit_capture::is_valid_id`]): one
+/// The rule is the capture module's own ([`taapit_core::is_valid_id`]): one
 /// definition of a valid id for the browser and the server. A `TrackingId` can only be made
 /// from a value that passes it, so whatever holds one may put it in a header or a JSON body
 /// as it is.
@@ -41,7 +41,7 @@ impl TrackingId {
     /// assert!(TrackingId::parse(&"A".repeat(129)).is_err());
     /// ```
     pub fn parse(value: &str) -> Result<Self, InvalidTrackingId> {
-        if taapit_capture::is_valid_id(value) {
+        if taapit_core::is_valid_id(value) {
             Ok(TrackingId(value.to_owned()))
         } else {
             Err(InvalidTrackingId)

@@ -7,11 +7,11 @@
 
 use http::header::COOKIE;
 use http::request::Parts;
-use http::{HeaderMap, Uri};
+use http::{HeaderMap, HeaderValue, Uri};
 use serde::Serialize;
-use taapit_capture::internal::cookie::values_of;
-use taapit_capture::internal::options::DEFAULT_NAME;
-use taapit_capture::internal::query::decode_component;
+use taapit_core::cookie::header_values;
+use taapit_core::options::DEFAULT_NAME;
+use taapit_core::query::decode_component;
 
 use crate::TrackingId;
 
@@ -212,22 +212,18 @@ pub fn lookup_in(uri: &Uri, headers: &HeaderMap, body_tracking_id: Option<&str>)
 }
 
 /// Calls `each` with the value of every cookie called `name` in the request's `Cookie`
-/// headers (HTTP/2 may split them over several), in order, until it returns true; returns
-/// whether it did.
+/// headers, in order, until it returns true; returns whether it did (the core's reader,
+/// `taapit_core::cookie::header_values`).
 pub(crate) fn cookie_values(
     headers: &HeaderMap,
     name: &str,
-    mut each: impl FnMut(&str) -> bool,
+    each: impl FnMut(&str) -> bool,
 ) -> bool {
-    for header in headers.get_all(COOKIE) {
-        let text = String::from_utf8_lossy(header.as_bytes());
-        for value in values_of(&text, name) {
-            if each(value) {
-                return true;
-            }
-        }
-    }
-    false
+    let values = headers
+        .get_all(COOKIE)
+        .into_iter()
+        .map(HeaderValue::as_bytes);
+    header_values(values, name, each)
 }
 
 /// Calls `each` with the decoded value of every `name` parameter of the URI's query, in

@@ -16,15 +16,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, HOST, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
-use taapit_capture::internal::cookie::SetCookie;
-use taapit_capture::internal::domain::{HostKind, candidates, host_kind};
-use taapit_capture::internal::options::{DEFAULT_EXPIRES_IN_DAYS, clamp_days};
-pub use taapit_capture::{SameSite, Secure};
+use taapit_core::cookie::SetCookie;
+use taapit_core::domain::{HostKind, candidates, host_kind};
+use taapit_core::options::{DEFAULT_EXPIRES_IN_DAYS, clamp_days};
+pub use taapit_core::{SameSite, Secure};
 
 use crate::lookup::{cookie_values, url_values};
 use crate::{COOKIE_NAME, TrackingId};
 
-pub use taapit_capture::Attribution;
+pub use taapit_core::Attribution;
 
 const DAY_SECS: u64 = 86_400;
 
@@ -341,10 +341,7 @@ impl CookieReissue {
             from_url = TrackingId::parse(value).ok();
             from_url.is_some()
         });
-        let chosen = match self.attribution {
-            Attribution::LastClick => from_url.or(first_stored),
-            Attribution::FirstClick => first_stored.or(from_url),
-        };
+        let chosen = self.attribution.choose(from_url, first_stored);
         let Some(id) = chosen else {
             return Vec::new();
         };
@@ -360,15 +357,13 @@ impl CookieReissue {
         let now_secs = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_secs());
-        let mut write = SetCookie::new(COOKIE_NAME, id.as_str())
+        let write = SetCookie::new(COOKIE_NAME, id.as_str())
             .domain(domain.as_deref())
             .max_age(u64::from(self.expires_in_days) * DAY_SECS, now_secs)
             .same_site(self.same_site)
             .secure(secure)
+            .http_only(self.http_only)
             .build();
-        if self.http_only {
-            write.push_str("; HttpOnly");
-        }
         let mut out = Vec::with_capacity(1);
         // The id and the host are checked above: the string is always a valid header value.
         out.extend(HeaderValue::from_str(&write).ok());
