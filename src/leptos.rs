@@ -40,154 +40,43 @@ use ::leptos::prelude::*;
 pub use crate::{clear, grant_consent, revoke_consent};
 
 use crate::prelude::*;
-use crate::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
-use taapit_core::cookie::is_valid_name;
+use crate::Options;
+#[cfg(feature = "leptos-ssr")]
 use taapit_core::options::DEFAULT_NAME;
 
 /// Captures the tracking id from the page URL once, after the app is mounted in the browser,
-/// and renders nothing. Put it once at the root of the app. One prop per [`Options`] field,
-/// each with the same default as [`Options::default`].
+/// and renders nothing. Put it once at the root of the app. Its one prop, `options`, is the
+/// [`Options`] of the capture (default [`Options::default`]), as leptos-use components take
+/// theirs.
 ///
 /// ```no_run
 /// use leptos::prelude::*;
 /// use taapit_capture::leptos::Analytics;
-/// use taapit_capture::{Attribution, Consent};
+/// use taapit_capture::{Attribution, Consent, Options};
 ///
 /// #[component]
 /// fn App() -> impl IntoView {
+///     let options = Options {
+///         attribution: Attribution::FirstClick,
+///         expires_in_days: 60,
+///         ..Options::default()
+///     };
 ///     view! {
-///         <Analytics attribution=Attribution::FirstClick expires_in_days=60 />
+///         <Analytics options />
 ///         // or, until the visitor accepts the consent banner:
-///         // <Analytics consent=Consent::Pending />
+///         // <Analytics options=Options { consent: Consent::Pending, ..Options::default() } />
 ///     }
 /// }
 /// ```
 ///
 /// On the server (feature `leptos-ssr`) and outside wasm32 it does nothing.
-#[allow(clippy::too_many_arguments)] // One prop per option, as the component's users see them.
 #[component]
 pub fn Analytics(
-    /// URL parameters that carry the id, tried in order (default `["ta_tid"]`).
-    #[prop(default = Options::default().params, into)]
-    params: Vec<String>,
-    /// Cookie name (default `"ta_tid"`).
-    #[prop(default = Options::default().cookie_name, into)]
-    cookie_name: String,
-    /// Cookie lifetime in days (default 90, clamped to 1–400).
-    #[prop(default = Options::default().expires_in_days)]
-    expires_in_days: u32,
-    /// Cookie domain (default [`DomainOption::Auto`]).
-    #[prop(default = Options::default().domain)]
-    domain: DomainOption,
-    /// First- or last-click attribution (default [`Attribution::LastClick`]).
-    #[prop(default = Options::default().attribution)]
-    attribution: Attribution,
-    /// `SameSite` (default [`SameSite::Lax`]).
-    #[prop(default = Options::default().same_site)]
-    same_site: SameSite,
-    /// `Secure` (default [`Secure::Auto`]: on `https:` pages).
-    #[prop(default = Options::default().secure)]
-    secure: Secure,
-    /// Consent at capture (default [`Consent::Granted`]).
-    #[prop(default = Options::default().consent)]
-    consent: Consent,
-    /// Remove the tracking parameters from the address bar (default `false`).
-    #[prop(default = Options::default().strip_param)]
-    strip_param: bool,
-    /// Keep the id in `localStorage` when cookies cannot be written (default `true`).
-    #[prop(default = Options::default().storage_fallback)]
-    storage_fallback: bool,
-    /// Log to the console why an id was not stored (default `false`).
-    #[prop(default = Options::default().debug)]
-    debug: bool,
-    /// Hosts whose links get the id from `taapit_capture::decorate_url` (default none), for a
-    /// `window.open` or a redirect made from Rust. Clicked links are not rewritten by this
-    /// crate: the script tag and the npm entry, when on the page, do that with their own
-    /// `outbound`.
-    #[prop(default = Options::default().outbound, into)]
-    outbound: Vec<String>,
+    /// The capture's options (default [`Options::default`]).
+    #[prop(optional)]
+    options: Options,
 ) -> impl IntoView {
-    let options = Options {
-        params,
-        cookie_name,
-        expires_in_days,
-        domain,
-        attribution,
-        same_site,
-        secure,
-        consent,
-        strip_param,
-        storage_fallback,
-        debug,
-        outbound,
-    };
     capture_after_mount(options);
-}
-
-impl AnalyticsProps {
-    /// The [`Options`] these props stand for (what `<Analytics />` captures with).
-    ///
-    /// ```
-    /// use taapit_capture::leptos::AnalyticsProps;
-    /// use taapit_capture::{Attribution, Options};
-    /// let props = AnalyticsProps::builder().attribution(Attribution::FirstClick).build();
-    /// assert_eq!(
-    ///     props.to_options(),
-    ///     Options { attribution: Attribution::FirstClick, ..Options::default() }
-    /// );
-    /// ```
-    pub fn to_options(&self) -> Options {
-        Options {
-            params: self.params.clone(),
-            cookie_name: self.cookie_name.clone(),
-            expires_in_days: self.expires_in_days,
-            domain: self.domain.clone(),
-            attribution: self.attribution,
-            same_site: self.same_site,
-            secure: self.secure,
-            consent: self.consent,
-            strip_param: self.strip_param,
-            storage_fallback: self.storage_fallback,
-            debug: self.debug,
-            outbound: self.outbound.clone(),
-        }
-    }
-}
-
-/// The options of [`use_tracking_id_with_options`], built from their defaults (the leptos-use
-/// way).
-///
-/// ```
-/// use taapit_capture::leptos::UseTrackingIdOptions;
-/// let options = UseTrackingIdOptions::default().cookie_name("my_tid");
-/// assert_eq!(options.cookie_name, "my_tid");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UseTrackingIdOptions {
-    /// The cookie the server reads from the request (default `"ta_tid"`): the same name as
-    /// `<Analytics cookie_name=… />`. An invalid cookie name reads `"ta_tid"`, as in capture.
-    pub cookie_name: String,
-}
-
-impl Default for UseTrackingIdOptions {
-    fn default() -> Self {
-        UseTrackingIdOptions {
-            cookie_name: DEFAULT_NAME.to_owned(),
-        }
-    }
-}
-
-impl UseTrackingIdOptions {
-    /// Sets [`cookie_name`](Self::cookie_name).
-    ///
-    /// ```
-    /// use taapit_capture::leptos::UseTrackingIdOptions;
-    /// assert_eq!(UseTrackingIdOptions::default().cookie_name("t").cookie_name, "t");
-    /// ```
-    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
-        self.cookie_name = name.into();
-        self
-    }
 }
 
 /// The tracking id in effect, as a signal: `None` until one is captured, then the id, updated
@@ -212,28 +101,27 @@ impl UseTrackingIdOptions {
 /// }
 /// ```
 pub fn use_tracking_id() -> Signal<Option<String>> {
-    use_tracking_id_with_options(UseTrackingIdOptions::default())
+    use_tracking_id_with(&Options::default())
 }
 
-/// [`use_tracking_id`] with options.
+/// [`use_tracking_id`] for the cookie of `<Analytics options />`: give it the same
+/// [`Options`] (only the cookie name matters here; an invalid one reads `ta_tid`, as in
+/// capture). The Yew hook of the same name takes the same argument.
 ///
 /// ```no_run
 /// use leptos::prelude::*;
-/// use taapit_capture::leptos::{use_tracking_id_with_options, Analytics, UseTrackingIdOptions};
+/// use taapit_capture::leptos::{use_tracking_id_with, Analytics};
+/// use taapit_capture::Options;
 ///
 /// #[component]
 /// fn App() -> impl IntoView {
-///     let tracking_id =
-///         use_tracking_id_with_options(UseTrackingIdOptions::default().cookie_name("my_tid"));
-///     view! { <Analytics cookie_name="my_tid" /> <p>{move || tracking_id.get()}</p> }
+///     let options = Options { cookie_name: "my_tid".into(), ..Options::default() };
+///     let tracking_id = use_tracking_id_with(&options);
+///     view! { <Analytics options /> <p>{move || tracking_id.get()}</p> }
 /// }
 /// ```
-pub fn use_tracking_id_with_options(options: UseTrackingIdOptions) -> Signal<Option<String>> {
-    let cookie_name = if is_valid_name(&options.cookie_name) {
-        options.cookie_name
-    } else {
-        DEFAULT_NAME.to_owned()
-    };
+pub fn use_tracking_id_with(options: &Options) -> Signal<Option<String>> {
+    let cookie_name = options.cookie_name().to_owned();
     // Server: read from the request and written into the HTML; hydration: read back from the
     // HTML (not from the page, which a script may have changed since), so both render the
     // same; client-side rendering: read from the page.

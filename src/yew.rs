@@ -32,86 +32,24 @@ use ::yew::prelude::*;
 pub use crate::{clear, grant_consent, revoke_consent};
 
 use crate::prelude::*;
-use crate::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
+use crate::Options;
 use taapit_core::options::DEFAULT_NAME;
 
-/// The props of [`Analytics`]: one per [`Options`] field, each with the same default as
-/// [`Options::default`].
+/// The props of [`Analytics`]: the [`Options`] of the capture (default
+/// [`Options::default`]).
 ///
 /// ```
 /// use taapit_capture::yew::AnalyticsProps;
 /// use taapit_capture::Options;
-/// let props = yew::props!(AnalyticsProps { expires_in_days: 60 });
-/// assert_eq!(props.to_options(), Options { expires_in_days: 60, ..Options::default() });
+/// let options = Options { expires_in_days: 60, ..Options::default() };
+/// let props = yew::props!(AnalyticsProps { options: options.clone() });
+/// assert_eq!(props.options, options);
 /// ```
 #[derive(Properties, Clone, Debug, PartialEq)]
 pub struct AnalyticsProps {
-    /// URL parameters that carry the id, tried in order (default `["ta_tid"]`).
-    #[prop_or_else(|| Options::default().params)]
-    pub params: Vec<String>,
-    /// Cookie name (default `"ta_tid"`).
-    #[prop_or_else(|| Options::default().cookie_name)]
-    pub cookie_name: String,
-    /// Cookie lifetime in days (default 90, clamped to 1–400).
-    #[prop_or_else(|| Options::default().expires_in_days)]
-    pub expires_in_days: u32,
-    /// Cookie domain (default [`DomainOption::Auto`]).
-    #[prop_or_else(|| Options::default().domain)]
-    pub domain: DomainOption,
-    /// First- or last-click attribution (default [`Attribution::LastClick`]).
-    #[prop_or_else(|| Options::default().attribution)]
-    pub attribution: Attribution,
-    /// `SameSite` (default [`SameSite::Lax`]).
-    #[prop_or_else(|| Options::default().same_site)]
-    pub same_site: SameSite,
-    /// `Secure` (default [`Secure::Auto`]: on `https:` pages).
-    #[prop_or_else(|| Options::default().secure)]
-    pub secure: Secure,
-    /// Consent at capture (default [`Consent::Granted`]).
-    #[prop_or_else(|| Options::default().consent)]
-    pub consent: Consent,
-    /// Remove the tracking parameters from the address bar (default `false`).
-    #[prop_or_else(|| Options::default().strip_param)]
-    pub strip_param: bool,
-    /// Keep the id in `localStorage` when cookies cannot be written (default `true`).
-    #[prop_or_else(|| Options::default().storage_fallback)]
-    pub storage_fallback: bool,
-    /// Log to the console why an id was not stored (default `false`).
-    #[prop_or_else(|| Options::default().debug)]
-    pub debug: bool,
-    /// Hosts whose links get the id from `taapit_capture::decorate_url` (default none), for a
-    /// `window.open` or a redirect made from Rust. Clicked links are not rewritten by this
-    /// crate: the script tag and the npm entry, when on the page, do that with their own
-    /// `outbound`.
-    #[prop_or_else(|| Options::default().outbound)]
-    pub outbound: Vec<String>,
-}
-
-impl AnalyticsProps {
-    /// The [`Options`] these props stand for (what `<Analytics />` captures with).
-    ///
-    /// ```
-    /// use taapit_capture::yew::AnalyticsProps;
-    /// use taapit_capture::{Consent, Options};
-    /// let props = yew::props!(AnalyticsProps { consent: Consent::Pending });
-    /// assert_eq!(props.to_options(), Options { consent: Consent::Pending, ..Options::default() });
-    /// ```
-    pub fn to_options(&self) -> Options {
-        Options {
-            params: self.params.clone(),
-            cookie_name: self.cookie_name.clone(),
-            expires_in_days: self.expires_in_days,
-            domain: self.domain.clone(),
-            attribution: self.attribution,
-            same_site: self.same_site,
-            secure: self.secure,
-            consent: self.consent,
-            strip_param: self.strip_param,
-            storage_fallback: self.storage_fallback,
-            debug: self.debug,
-            outbound: self.outbound.clone(),
-        }
-    }
+    /// The capture's options (default [`Options::default`]).
+    #[prop_or_default]
+    pub options: Options,
 }
 
 /// Captures the tracking id from the page URL once, in an effect after the first render, and
@@ -119,23 +57,27 @@ impl AnalyticsProps {
 ///
 /// ```no_run
 /// use taapit_capture::yew::Analytics;
-/// use taapit_capture::{Attribution, Consent};
+/// use taapit_capture::{Attribution, Consent, Options};
 /// use yew::prelude::*;
 ///
 /// #[function_component]
 /// fn App() -> Html {
 ///     html! {
 ///         <>
-///             <Analytics attribution={Attribution::FirstClick} expires_in_days={60} />
+///             <Analytics options={Options {
+///                 attribution: Attribution::FirstClick,
+///                 expires_in_days: 60,
+///                 ..Options::default()
+///             }} />
 ///             // or, until the visitor accepts the consent banner:
-///             // <Analytics consent={Consent::Pending} />
+///             // <Analytics options={Options { consent: Consent::Pending, ..Options::default() }} />
 ///         </>
 ///     }
 /// }
 /// ```
 #[function_component]
 pub fn Analytics(props: &AnalyticsProps) -> Html {
-    let options = props.to_options();
+    let options = props.options.clone();
     // Empty dependencies: once, after the first render (Yew runs no effect on the server).
     use_effect_with((), move |_| capture(&options));
     Html::default()
@@ -224,33 +166,36 @@ impl RequestTrackingId {
 /// ```
 #[hook]
 pub fn use_tracking_id() -> Option<String> {
-    use_tracking_id_named(DEFAULT_NAME)
+    use_tracking_id_with(&Options::default())
 }
 
-/// [`use_tracking_id`] for the cookie of `<Analytics cookie_name=… />`: in the browser that
-/// cookie is read from the first render, before any capture ran (an invalid name reads
-/// `ta_tid`, as in capture). On the server the value is the [`RequestTrackingId`] context,
-/// which the app builds with [`RequestTrackingId::from_cookie_header_named`] and the same name.
+/// [`use_tracking_id`] for the cookie of `<Analytics options={…} />`: give it the same
+/// [`Options`] (only the cookie name matters here; an invalid one reads `ta_tid`, as in
+/// capture). In the browser that cookie is read from the first render, before any capture
+/// ran. On the server the value is the [`RequestTrackingId`] context, which the app builds
+/// with [`RequestTrackingId::from_cookie_header_named`] and the same name. The Leptos hook of
+/// the same name takes the same argument.
 ///
 /// ```no_run
-/// use taapit_capture::yew::{use_tracking_id_named, Analytics};
+/// use taapit_capture::yew::{use_tracking_id_with, Analytics};
+/// use taapit_capture::Options;
 /// use yew::prelude::*;
 ///
 /// #[function_component]
 /// fn App() -> Html {
-///     let tracking_id = use_tracking_id_named("shop_tid");
+///     let options = Options { cookie_name: "shop_tid".into(), ..Options::default() };
+///     let tracking_id = use_tracking_id_with(&options);
 ///     html! {
 ///         <>
-///             <Analytics cookie_name="shop_tid" />
+///             <Analytics options={options.clone()} />
 ///             <p>{ tracking_id.unwrap_or_default() }</p>
 ///         </>
 ///     }
 /// }
 /// ```
 #[hook]
-pub fn use_tracking_id_named(cookie_name: &str) -> Option<String> {
-    // (An invalid name is taken as capture takes it, by `tracking_id_named`.)
-    let name = cookie_name.to_owned();
+pub fn use_tracking_id_with(options: &Options) -> Option<String> {
+    let name = options.cookie_name().to_owned();
     let from_request = use_context::<RequestTrackingId>();
     let tracking_id = {
         let name = name.clone();

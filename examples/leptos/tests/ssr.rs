@@ -7,9 +7,7 @@
 
 use http::header::COOKIE;
 use leptos::prelude::*;
-use taapit_capture::leptos::{
-    use_tracking_id, use_tracking_id_with_options, Analytics, AnalyticsProps, UseTrackingIdOptions,
-};
+use taapit_capture::leptos::{use_tracking_id, use_tracking_id_with, Analytics, AnalyticsProps};
 use taapit_capture::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
 use taapit_leptos_example::app::App;
 
@@ -89,7 +87,11 @@ fn no_request_or_no_cookie_is_none() {
 fn the_cookie_name_option_reads_that_cookie() {
     #[component]
     fn Named(name: &'static str) -> impl IntoView {
-        let id = use_tracking_id_with_options(UseTrackingIdOptions::default().cookie_name(name));
+        let options = Options {
+            cookie_name: name.into(),
+            ..Options::default()
+        };
+        let id = use_tracking_id_with(&options);
         view! { <p>{move || id.get().unwrap_or_else(|| "none".into())}</p> }
     }
     let jar = "ta_tid=default; my_tid=custom";
@@ -110,7 +112,12 @@ fn the_cookie_name_option_reads_that_cookie() {
 #[test]
 fn analytics_renders_nothing_on_the_server() {
     let html = render(Some(request(&["ta_tid=abc"])), || {
-        view! { <Analytics attribution=Attribution::FirstClick expires_in_days=60 /> }
+        let options = Options {
+            attribution: Attribution::FirstClick,
+            expires_in_days: 60,
+            ..Options::default()
+        };
+        view! { <Analytics options /> }
     });
     // `<!>` is Leptos's placeholder for an empty view: no element, no text.
     assert_eq!(html, "<!>");
@@ -143,42 +150,27 @@ fn the_example_app_renders_the_cookie_id() {
 #[test]
 fn props_default_to_options_default() {
     assert_eq!(
-        AnalyticsProps::builder().build().to_options(),
+        AnalyticsProps::builder().build().options,
         Options::default()
     );
 }
 
 #[test]
-fn each_prop_maps_to_its_option() {
-    let props = AnalyticsProps::builder()
-        .params(vec!["tid".to_owned(), "ta_tid".to_owned()])
-        .cookie_name("my_tid")
-        .expires_in_days(30)
-        .domain(DomainOption::Explicit("example.com".into()))
-        .attribution(Attribution::FirstClick)
-        .same_site(SameSite::Strict)
-        .secure(Secure::Always)
-        .consent(Consent::Pending)
-        .strip_param(true)
-        .storage_fallback(false)
-        .debug(true)
-        .outbound(vec!["*.example.org".to_owned()])
-        .build();
-    assert_eq!(
-        props.to_options(),
-        Options {
-            params: vec!["tid".into(), "ta_tid".into()],
-            cookie_name: "my_tid".into(),
-            expires_in_days: 30,
-            domain: DomainOption::Explicit("example.com".into()),
-            attribution: Attribution::FirstClick,
-            same_site: SameSite::Strict,
-            secure: Secure::Always,
-            consent: Consent::Pending,
-            strip_param: true,
-            storage_fallback: false,
-            debug: true,
-            outbound: vec!["*.example.org".into()],
-        }
-    );
+fn the_options_prop_is_the_captures_options() {
+    let options = Options {
+        params: vec!["tid".into(), "ta_tid".into()],
+        cookie_name: "my_tid".into(),
+        expires_in_days: 30,
+        domain: DomainOption::Explicit("example.com".into()),
+        attribution: Attribution::FirstClick,
+        same_site: SameSite::Strict,
+        secure: Secure::Always,
+        consent: Consent::Pending,
+        strip_param: true,
+        storage_fallback: false,
+        debug: true,
+        outbound: vec!["*.example.org".into()],
+    };
+    let props = AnalyticsProps::builder().options(options.clone()).build();
+    assert_eq!(props.options, options);
 }

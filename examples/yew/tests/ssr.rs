@@ -4,7 +4,7 @@
 //! mapping of `<Analytics />`'s props to `Options`.
 
 use taapit_capture::yew::{
-    use_tracking_id, use_tracking_id_named, Analytics, AnalyticsProps, RequestTrackingId,
+    use_tracking_id, use_tracking_id_with, Analytics, AnalyticsProps, RequestTrackingId,
 };
 use taapit_capture::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
 use taapit_yew_example::App;
@@ -25,7 +25,7 @@ fn ShowId() -> Html {
 
 #[function_component]
 fn Root(props: &RootProps) -> Html {
-    let page = html! { <><Analytics attribution={Attribution::FirstClick} /><ShowId /><App /></> };
+    let page = html! { <><Analytics options={Options { attribution: Attribution::FirstClick, ..Options::default() }} /><ShowId /><App /></> };
     match &props.cookie_header {
         Some(header) => html! {
             <ContextProvider<RequestTrackingId> context={RequestTrackingId::from_cookie_header(header)}>
@@ -102,17 +102,14 @@ fn request_tracking_id_reads_the_first_valid_value() {
 
 #[test]
 fn props_default_to_options_default() {
-    assert_eq!(
-        yew::props!(AnalyticsProps {}).to_options(),
-        Options::default()
-    );
+    assert_eq!(yew::props!(AnalyticsProps {}).options, Options::default());
 }
 
 #[test]
-fn each_prop_maps_to_its_option() {
-    let props = yew::props!(AnalyticsProps {
-        params: vec!["tid".to_owned()],
-        cookie_name: "my_tid".to_owned(),
+fn the_options_prop_is_the_captures_options() {
+    let options = Options {
+        params: vec!["tid".into()],
+        cookie_name: "my_tid".into(),
         expires_in_days: 30,
         domain: DomainOption::Host,
         attribution: Attribution::FirstClick,
@@ -122,30 +119,21 @@ fn each_prop_maps_to_its_option() {
         strip_param: true,
         storage_fallback: false,
         debug: true,
-        outbound: vec!["shop.example.net".to_owned()],
+        outbound: vec!["shop.example.net".into()],
+    };
+    let props = yew::props!(AnalyticsProps {
+        options: options.clone()
     });
-    assert_eq!(
-        props.to_options(),
-        Options {
-            params: vec!["tid".into()],
-            cookie_name: "my_tid".into(),
-            expires_in_days: 30,
-            domain: DomainOption::Host,
-            attribution: Attribution::FirstClick,
-            same_site: SameSite::None,
-            secure: Secure::Never,
-            consent: Consent::Pending,
-            strip_param: true,
-            storage_fallback: false,
-            debug: true,
-            outbound: vec!["shop.example.net".into()],
-        }
-    );
+    assert_eq!(props.options, options);
 }
 
 #[function_component]
 fn ShopId() -> Html {
-    let id = use_tracking_id_named("shop_tid");
+    let options = Options {
+        cookie_name: "shop_tid".into(),
+        ..Options::default()
+    };
+    let id = use_tracking_id_with(&options);
     html! { <p>{ id.unwrap_or_else(|| "none".into()) }</p> }
 }
 
@@ -159,7 +147,7 @@ fn NamedRoot(props: &NamedProps) -> Html {
     let id = RequestTrackingId::from_cookie_header_named(&props.cookie_header, "shop_tid");
     html! {
         <ContextProvider<RequestTrackingId> context={id}>
-            <Analytics cookie_name="shop_tid" />
+            <Analytics options={Options { cookie_name: "shop_tid".into(), ..Options::default() }} />
             <ShopId />
         </ContextProvider<RequestTrackingId>>
     }
