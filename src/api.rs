@@ -21,7 +21,7 @@ use taapit_core::{Capture, DomainOption, Options, Session};
 ///
 /// ```
 /// use taapit_capture::{capture, Options};
-/// let outcome = capture(&Options { expires_in_days: 60, ..Options::default() });
+/// let outcome = capture(&Options::default().expires_in_days(60));
 /// if let Some(id) = outcome.tracking_id {
 ///     // stored in outcome.storage, for outcome.domain
 /// }
@@ -88,12 +88,9 @@ pub fn tracking_id_named(cookie_name: &str) -> Option<String> {
     }
     #[cfg(target_arch = "wasm32")]
     with_page(|page, session| {
-        let options = Options {
-            cookie_name: cookie_name.to_owned(),
-            ..session.options.clone()
-        };
-        // Both names as capture takes them (`Options::cookie_name`: an invalid one is `ta_tid`).
-        if options.cookie_name() == session.options.cookie_name() {
+        let options = session.options.clone().cookie_name(cookie_name.to_owned());
+        // Both names as capture takes them (`Options::valid_cookie_name`: an invalid one is `ta_tid`).
+        if options.valid_cookie_name() == session.options.valid_cookie_name() {
             return rules::tracking_id(page, session);
         }
         // Not the last capture's cookie: this cookie's id (or its mirror's) alone; the id
@@ -124,7 +121,7 @@ pub fn clear() {
 ///
 /// ```
 /// use taapit_capture::{capture, grant_consent, Consent, Options};
-/// capture(&Options { consent: Consent::Pending, ..Options::default() });
+/// capture(&Options::default().consent(Consent::Pending));
 /// // ... the visitor accepts in the consent banner:
 /// let outcome = grant_consent();
 /// ```
@@ -161,7 +158,7 @@ pub fn revoke_consent() {
 ///
 /// ```
 /// use taapit_capture::{capture, decorate_url, Options};
-/// capture(&Options { outbound: vec!["shop.example.net".into()], ..Options::default() });
+/// capture(&Options::default().outbound(vec!["shop.example.net".into()]));
 /// let href = decorate_url("https://shop.example.net/cart");
 /// // Some("https://shop.example.net/cart?ta_tid=…") once an id is stored
 /// ```

@@ -56,15 +56,11 @@ use taapit_core::options::DEFAULT_NAME;
 ///
 /// #[component]
 /// fn App() -> impl IntoView {
-///     let options = Options {
-///         attribution: Attribution::FirstClick,
-///         expires_in_days: 60,
-///         ..Options::default()
-///     };
+///     let options = Options::default().attribution(Attribution::FirstClick).expires_in_days(60);
 ///     view! {
 ///         <Analytics options />
 ///         // or, until the visitor accepts the consent banner:
-///         // <Analytics options=Options { consent: Consent::Pending, ..Options::default() } />
+///         // <Analytics options=Options::default().consent(Consent::Pending) />
 ///     }
 /// }
 /// ```
@@ -115,13 +111,13 @@ pub fn use_tracking_id() -> Signal<Option<String>> {
 ///
 /// #[component]
 /// fn App() -> impl IntoView {
-///     let options = Options { cookie_name: "my_tid".into(), ..Options::default() };
+///     let options = Options::default().cookie_name("my_tid".into());
 ///     let tracking_id = use_tracking_id_with(&options);
 ///     view! { <Analytics options /> <p>{move || tracking_id.get()}</p> }
 /// }
 /// ```
 pub fn use_tracking_id_with(options: &Options) -> Signal<Option<String>> {
-    let cookie_name = options.cookie_name().to_owned();
+    let cookie_name = options.valid_cookie_name().to_owned();
     // Server: read from the request and written into the HTML; hydration: read back from the
     // HTML (not from the page, which a script may have changed since), so both render the
     // same; client-side rendering: read from the page.

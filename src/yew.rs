@@ -41,7 +41,7 @@ use taapit_core::options::DEFAULT_NAME;
 /// ```
 /// use taapit_capture::yew::AnalyticsProps;
 /// use taapit_capture::Options;
-/// let options = Options { expires_in_days: 60, ..Options::default() };
+/// let options = Options::default().expires_in_days(60);
 /// let props = yew::props!(AnalyticsProps { options: options.clone() });
 /// assert_eq!(props.options, options);
 /// ```
@@ -64,13 +64,9 @@ pub struct AnalyticsProps {
 /// fn App() -> Html {
 ///     html! {
 ///         <>
-///             <Analytics options={Options {
-///                 attribution: Attribution::FirstClick,
-///                 expires_in_days: 60,
-///                 ..Options::default()
-///             }} />
+///             <Analytics options={Options::default().attribution(Attribution::FirstClick).expires_in_days(60)} />
 ///             // or, until the visitor accepts the consent banner:
-///             // <Analytics options={Options { consent: Consent::Pending, ..Options::default() }} />
+///             // <Analytics options={Options::default().consent(Consent::Pending)} />
 ///         </>
 ///     }
 /// }
@@ -183,7 +179,7 @@ pub fn use_tracking_id() -> Option<String> {
 ///
 /// #[function_component]
 /// fn App() -> Html {
-///     let options = Options { cookie_name: "shop_tid".into(), ..Options::default() };
+///     let options = Options::default().cookie_name("shop_tid".into());
 ///     let tracking_id = use_tracking_id_with(&options);
 ///     html! {
 ///         <>
@@ -195,7 +191,7 @@ pub fn use_tracking_id() -> Option<String> {
 /// ```
 #[hook]
 pub fn use_tracking_id_with(options: &Options) -> Option<String> {
-    let name = options.cookie_name().to_owned();
+    let name = options.valid_cookie_name().to_owned();
     let from_request = use_context::<RequestTrackingId>();
     let tracking_id = {
         let name = name.clone();

@@ -473,10 +473,7 @@ async fn the_search_wins_over_the_hash_and_params_are_tried_in_order() {
     assert_eq!(outcome.tracking_id.as_deref(), Some("inSearch"));
     assert_eq!(cookie_values("ta_tid"), ["inSearch"]);
 
-    let options = Options {
-        params: vec!["ref".into(), "ta_tid".into()],
-        ..Options::default()
-    };
+    let options = Options::default().params(vec!["ref".into(), "ta_tid".into()]);
     let outcome = capture_at("/?ta_tid=second&ref=first", &options);
     assert_eq!(outcome.tracking_id.as_deref(), Some("first"));
     assert_eq!(cookie_values("ta_tid"), ["first"]);
@@ -502,10 +499,7 @@ async fn an_encoded_parameter_name_counts_and_names_are_case_sensitive() {
 #[wasm_bindgen_test]
 async fn a_custom_cookie_name_is_written_and_read() {
     let _page = fresh(2).await;
-    let options = Options {
-        cookie_name: "shop_tid".into(),
-        ..Options::default()
-    };
+    let options = Options::default().cookie_name("shop_tid".into());
     let outcome = capture_at("/?ta_tid=custom1", &options);
     assert_eq!(outcome.storage, Some(Storage::Cookie));
     assert_eq!(jar(), "shop_tid=custom1");
@@ -514,10 +508,7 @@ async fn a_custom_cookie_name_is_written_and_read() {
     assert_eq!(jar(), "");
 
     // A name that cannot be a cookie name falls back to `ta_tid`.
-    let options = Options {
-        cookie_name: "bad name;".into(),
-        ..Options::default()
-    };
+    let options = Options::default().cookie_name("bad name;".into());
     capture_at("/?ta_tid=custom2", &options);
     assert_eq!(jar(), "ta_tid=custom2");
 }
@@ -542,10 +533,7 @@ async fn a_cookie_read_by_name_is_that_cookie_whatever_the_last_capture() {
 
     // Once a capture used that name, the same read, with the id captured on this page behind
     // the cookie.
-    let options = Options {
-        cookie_name: "my_tid".into(),
-        ..Options::default()
-    };
+    let options = Options::default().cookie_name("my_tid".into());
     capture_at("/?ta_tid=fromUrl", &options);
     assert_eq!(
         taapit_capture::tracking_id_named("my_tid").as_deref(),
@@ -556,15 +544,12 @@ async fn a_cookie_read_by_name_is_that_cookie_whatever_the_last_capture() {
 #[wasm_bindgen_test]
 async fn decorate_url_adds_the_id_for_outbound_hosts_written_as_javascript_would_accept_them() {
     let _page = fresh(1).await;
-    let options = Options {
-        // As a Rust app may write them: case, spaces, a trailing dot; and one that is no host.
-        outbound: vec![
-            " Shop.Example.NET. ".into(),
-            "*.Example.org".into(),
-            "https://bad/".into(),
-        ],
-        ..Options::default()
-    };
+    // As a Rust app may write them: case, spaces, a trailing dot; and one that is no host.
+    let options = Options::default().outbound(vec![
+        " Shop.Example.NET. ".into(),
+        "*.Example.org".into(),
+        "https://bad/".into(),
+    ]);
     capture_at("/?ta_tid=outbound1", &options);
     assert_eq!(
         taapit_capture::decorate_url("https://shop.example.net/cart?x=1#h").as_deref(),
@@ -586,13 +571,7 @@ async fn expiry_days_are_clamped_to_1_and_400() {
     let _page = fresh(1).await;
     for (days, expected) in [(0, 1), (1, 1), (30, 30), (400, 400), (100_000, 400)] {
         let before = now_ms();
-        let outcome = capture_at(
-            "/?ta_tid=days",
-            &Options {
-                expires_in_days: days,
-                ..Options::default()
-            },
-        );
+        let outcome = capture_at("/?ta_tid=days", &Options::default().expires_in_days(days));
         assert_eq!(outcome.storage, Some(Storage::Cookie), "{days} days");
         assert_expires_in(&outcome, expected, before);
         assert_eq!(cookie_values("ta_tid"), ["days"]);
@@ -611,10 +590,7 @@ async fn domain_options_on_an_ip_host_stay_host_only() {
     ] {
         let outcome = capture_at(
             "/?ta_tid=ipHost",
-            &Options {
-                domain: domain.clone(),
-                ..Options::default()
-            },
+            &Options::default().domain(domain.clone()),
         );
         assert_eq!(outcome.storage, Some(Storage::Cookie), "{domain:?}");
         assert_eq!(outcome.domain, None, "{domain:?}");
@@ -627,13 +603,7 @@ async fn domain_options_on_an_ip_host_stay_host_only() {
 async fn cookie_attributes_as_the_browser_stored_them() {
     let _page = fresh(1).await;
     let before = now_ms();
-    let outcome = capture_at(
-        "/?ta_tid=attrs",
-        &Options {
-            expires_in_days: 30,
-            ..Options::default()
-        },
-    );
+    let outcome = capture_at("/?ta_tid=attrs", &Options::default().expires_in_days(30));
     assert_eq!(outcome.storage, Some(Storage::Cookie));
     let store = cookie_store();
     if store.is_null() {
@@ -699,10 +669,7 @@ async fn tracking_id_reads_cookie_then_mirror_then_this_page() {
     // Held in memory only (consent pending): the id captured on this page.
     let outcome = capture_at(
         "/?ta_tid=inMemory",
-        &Options {
-            consent: Consent::Pending,
-            ..Options::default()
-        },
+        &Options::default().consent(Consent::Pending),
     );
     assert_eq!(outcome.storage, Some(Storage::Memory));
     assert_eq!(tracking_id().as_deref(), Some("inMemory"));
@@ -769,10 +736,7 @@ async fn last_click_replaces_the_stored_id() {
 #[wasm_bindgen_test]
 async fn first_click_keeps_the_stored_id() {
     let _page = fresh(4).await;
-    let first_click = Options {
-        attribution: Attribution::FirstClick,
-        ..Options::default()
-    };
+    let first_click = Options::default().attribution(Attribution::FirstClick);
     let outcome = capture_at("/?ta_tid=firstClick", &first_click);
     assert_eq!(outcome.storage, Some(Storage::Cookie), "nothing stored yet");
     let outcome = capture_at("/?ta_tid=secondClick", &first_click);
@@ -793,10 +757,7 @@ async fn first_click_keeps_the_stored_id() {
 async fn first_click_keeps_a_mirrored_id_when_cookies_are_blocked() {
     let _page = fresh(2).await;
     block_cookies("throw");
-    let first_click = Options {
-        attribution: Attribution::FirstClick,
-        ..Options::default()
-    };
+    let first_click = Options::default().attribution(Attribution::FirstClick);
     let outcome = capture_at("/?ta_tid=mirroredFirst", &first_click);
     assert_eq!(outcome.storage, Some(Storage::LocalStorage));
     let outcome = capture_at("/?ta_tid=mirroredSecond", &first_click);
@@ -958,10 +919,7 @@ async fn weird_urls_never_panic() {
 #[wasm_bindgen_test]
 async fn consent_pending_then_granted_then_revoked() {
     let _page = fresh(2).await;
-    let pending = Options {
-        consent: Consent::Pending,
-        ..Options::default()
-    };
+    let pending = Options::default().consent(Consent::Pending);
     let outcome = capture_at("/?ta_tid=consent1", &pending);
     assert_eq!(outcome.tracking_id.as_deref(), Some("consent1"));
     assert_eq!(outcome.storage, Some(Storage::Memory));
@@ -1020,10 +978,7 @@ async fn granting_consent_with_cookies_blocked_uses_the_mirror() {
     let _page = fresh(1).await;
     capture_at(
         "/?ta_tid=grantMirror",
-        &Options {
-            consent: Consent::Pending,
-            ..Options::default()
-        },
+        &Options::default().consent(Consent::Pending),
     );
     assert_eq!(local_storage().length().unwrap(), 0);
     block_cookies("ignore");
@@ -1047,10 +1002,7 @@ async fn clear_removes_cookie_mirror_and_memory() {
 
     capture_at(
         "/?ta_tid=clearMemory",
-        &Options {
-            consent: Consent::Pending,
-            ..Options::default()
-        },
+        &Options::default().consent(Consent::Pending),
     );
     clear();
     assert_eq!(tracking_id(), None, "memory cleared");
@@ -1176,10 +1128,7 @@ async fn storage_fallback_off_keeps_the_id_in_memory() {
     block_cookies("throw");
     let outcome = capture_at(
         "/?ta_tid=memory3",
-        &Options {
-            storage_fallback: false,
-            ..Options::default()
-        },
+        &Options::default().storage_fallback(false),
     );
     assert_eq!(outcome.storage, Some(Storage::Memory));
     assert_eq!(mirror(), None);
@@ -1192,20 +1141,12 @@ async fn storage_fallback_off_keeps_the_id_in_memory() {
 async fn secure_cookies_on_http_are_reported_where_they_really_went() {
     let _page = fresh(1).await;
     for (label, options) in [
-        (
-            "Secure",
-            Options {
-                secure: Secure::Always,
-                ..Options::default()
-            },
-        ),
+        ("Secure", Options::default().secure(Secure::Always)),
         (
             "SameSite=None",
-            Options {
-                same_site: SameSite::None,
-                secure: Secure::Never,
-                ..Options::default()
-            },
+            Options::default()
+                .same_site(SameSite::None)
+                .secure(Secure::Never),
         ),
     ] {
         let outcome = capture_at("/?ta_tid=secureId", &options);
@@ -1250,10 +1191,7 @@ async fn strip_param_removes_only_the_tracking_parameter() {
         ("/?ta_tid=bad%3B&k=v", "/?k=v"),
     ];
     let _page = fresh(2 * cases.len() as u32).await;
-    let strip = Options {
-        strip_param: true,
-        ..Options::default()
-    };
+    let strip = Options::default().strip_param(true);
     for (before, after) in cases {
         capture_at(before, &strip);
         assert_eq!(url(), after, "{before}");
@@ -1277,10 +1215,7 @@ async fn strip_param_keeps_the_router_state_and_is_off_by_default() {
         "stripParam is off by default"
     );
     let length = history.length().unwrap();
-    capture(&Options {
-        strip_param: true,
-        ..Options::default()
-    });
+    capture(&Options::default().strip_param(true));
     assert_eq!(url(), "/r?q=1");
     let kept = Reflect::get(&history.state().unwrap(), &"route".into()).unwrap();
     assert_eq!(kept.as_string().as_deref(), Some("landing"));
@@ -1300,10 +1235,7 @@ async fn a_replace_state_listener_may_read_the_id() {
     let record = seen.clone();
     let listener = Closure::<dyn FnMut()>::new(move || record.borrow_mut().push(tracking_id()));
     on_replace_state(listener.as_ref().unchecked_ref());
-    let outcome = capture(&Options {
-        strip_param: true,
-        ..Options::default()
-    });
+    let outcome = capture(&Options::default().strip_param(true));
     restore_page();
     assert_eq!(outcome.tracking_id.as_deref(), Some("storedAfter"));
     assert_eq!(url(), "/?x=1");
@@ -1320,10 +1252,7 @@ async fn strip_keeps_a_path_that_starts_with_two_slashes() {
     // (`//landing` itself cannot be set: it would be another host.)
     set_url("/.//landing?ta_tid=slashes&x=1");
     assert_eq!(url(), "//landing?ta_tid=slashes&x=1");
-    let outcome = capture(&Options {
-        strip_param: true,
-        ..Options::default()
-    });
+    let outcome = capture(&Options::default().strip_param(true));
     assert_eq!(outcome.tracking_id.as_deref(), Some("slashes"));
     assert_eq!(url(), "//landing?x=1", "the path kept, the parameter gone");
 }
@@ -1341,10 +1270,7 @@ async fn debug_says_why_nothing_was_stored_and_is_quiet_otherwise() {
     let quiet = recorded_warnings();
     assert_eq!(quiet.length(), 0, "{quiet:?}");
 
-    let debug = Options {
-        debug: true,
-        ..Options::default()
-    };
+    let debug = Options::default().debug(true);
     capture_at("/?ta_tid=bad%3B", &debug);
     capture_at("/?ta_tid=loud", &debug);
     let said: Vec<String> = recorded_warnings()
@@ -1687,10 +1613,7 @@ async fn the_rust_api_fires_taapit_change() {
     let _page = fresh(2).await;
     record_changes();
     set_url("/?ta_tid=evented");
-    capture(&Options {
-        consent: Consent::Pending,
-        ..Options::default()
-    });
+    capture(&Options::default().consent(Consent::Pending));
     grant_consent();
     clear();
     capture(&Options::default());

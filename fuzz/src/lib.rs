@@ -385,7 +385,7 @@ pub fn options(data: &[u8]) {
     let options = Options::read(&list, |_| said += 1);
     assert!(said == 0 || options.debug, "reported without debug");
 
-    assert!(is_valid_name(options.cookie_name()));
+    assert!(is_valid_name(options.valid_cookie_name()));
     assert!(!options.params.is_empty());
     for name in &options.params {
         assert!(!name.is_empty() && !name.contains(',') && name.trim_ascii() == name);
@@ -608,7 +608,7 @@ pub fn capture(data: &[u8]) {
     }
     let mut said = Vec::new();
     let options = Options::read(&f[3], |parts| said.push(parts.concat()));
-    let name = options.cookie_name().to_string();
+    let name = options.valid_cookie_name().to_string();
     // Cookies an earlier page or the server set: the browser's rules decide what stays.
     for line in f[4].split('\n') {
         page.set_cookie(line);

@@ -309,7 +309,7 @@ fn stored_or_captured(page: &impl Page, session: &Session) -> Capture {
 /// The id already stored: a valid cookie, else an unexpired valid mirror.
 #[inline]
 fn stored(page: &impl Page, options: &Options) -> Option<Capture> {
-    let name = options.cookie_name();
+    let name = options.valid_cookie_name();
     let from_cookie = page
         .cookies()
         .and_then(|jar| tracking_id_in(&jar, name).map(str::to_owned))
@@ -346,7 +346,7 @@ fn persist(
     id: String,
     source: Source,
 ) -> Capture {
-    let name = options.cookie_name();
+    let name = options.valid_cookie_name();
     let now_ms = page.now_ms();
     let max_age = options.max_age_secs();
     let expires_at_ms = now_ms + max_age * 1000;
@@ -485,7 +485,7 @@ fn auto_domain(
 #[inline]
 fn accepts(page: &mut impl Page, options: &Options, domain: &str, secure: bool) -> bool {
     let nonce = page.nonce();
-    let name = super::text::concat(&[options.cookie_name(), "_p", &nonce]);
+    let name = super::text::concat(&[options.valid_cookie_name(), "_p", &nonce]);
     let probe = SetCookie::new(&name, "1")
         .domain(Some(domain))
         .max_age(10, page.now_ms() / 1000)
@@ -530,7 +530,7 @@ fn remove_levels(
 pub fn clear(page: &mut impl Page, session: &mut Session) {
     let location = page.location();
     let options = &session.options;
-    let name = options.cookie_name();
+    let name = options.valid_cookie_name();
     if page.cookies().is_some() {
         remove_levels(page, name, &location, options, None);
     }

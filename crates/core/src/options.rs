@@ -157,18 +157,20 @@ impl Consent {
     }
 }
 
-/// How the tracking id is found and kept. Build it with struct update syntax:
+/// How the tracking id is found and kept: the defaults ([`Options::default`]) with the
+/// builder's setters, one per field, each named as its field. `#[non_exhaustive]`: a new
+/// option is no breaking change (the fields stay readable and assignable).
 ///
 /// ```
 /// use taapit_core::{Attribution, Options};
-/// let options = Options {
-///     expires_in_days: 30,
-///     attribution: Attribution::FirstClick,
-///     ..Options::default()
-/// };
+/// let options = Options::default()
+///     .expires_in_days(30)
+///     .attribution(Attribution::FirstClick);
 /// assert_eq!(options.cookie_name, "ta_tid");
+/// assert_eq!(options.expires_in_days, 30);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// URL parameters that carry the id, tried in order (default `["ta_tid"]`).
     pub params: Vec<String>,
@@ -218,6 +220,105 @@ impl Default for Options {
     }
 }
 
+/// The builder: `Options::default().expires_in_days(30)`.
+impl Options {
+    /// Sets [`params`](Self::params): URL parameters that carry the id, tried in order.
+    #[inline]
+    #[must_use]
+    pub fn params(mut self, params: Vec<String>) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// Sets [`cookie_name`](Self::cookie_name): The cookie name.
+    #[inline]
+    #[must_use]
+    pub fn cookie_name(mut self, cookie_name: String) -> Self {
+        self.cookie_name = cookie_name;
+        self
+    }
+
+    /// Sets [`expires_in_days`](Self::expires_in_days): The cookie lifetime in days (clamped to 1–400 when used).
+    #[inline]
+    #[must_use]
+    pub fn expires_in_days(mut self, expires_in_days: u32) -> Self {
+        self.expires_in_days = expires_in_days;
+        self
+    }
+
+    /// Sets [`domain`](Self::domain): The cookie domain.
+    #[inline]
+    #[must_use]
+    pub fn domain(mut self, domain: DomainOption) -> Self {
+        self.domain = domain;
+        self
+    }
+
+    /// Sets [`attribution`](Self::attribution): First- or last-click attribution.
+    #[inline]
+    #[must_use]
+    pub fn attribution(mut self, attribution: Attribution) -> Self {
+        self.attribution = attribution;
+        self
+    }
+
+    /// Sets [`same_site`](Self::same_site): `SameSite`.
+    #[inline]
+    #[must_use]
+    pub fn same_site(mut self, same_site: SameSite) -> Self {
+        self.same_site = same_site;
+        self
+    }
+
+    /// Sets [`secure`](Self::secure): When the cookie gets `Secure`.
+    #[inline]
+    #[must_use]
+    pub fn secure(mut self, secure: Secure) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// Sets [`consent`](Self::consent): Consent state at capture.
+    #[inline]
+    #[must_use]
+    pub fn consent(mut self, consent: Consent) -> Self {
+        self.consent = consent;
+        self
+    }
+
+    /// Sets [`strip_param`](Self::strip_param): Whether to remove the tracking parameters from the address bar.
+    #[inline]
+    #[must_use]
+    pub fn strip_param(mut self, strip_param: bool) -> Self {
+        self.strip_param = strip_param;
+        self
+    }
+
+    /// Sets [`storage_fallback`](Self::storage_fallback): Whether to keep the id in `localStorage` when cookies cannot be written.
+    #[inline]
+    #[must_use]
+    pub fn storage_fallback(mut self, storage_fallback: bool) -> Self {
+        self.storage_fallback = storage_fallback;
+        self
+    }
+
+    /// Sets [`debug`](Self::debug): Whether to log to the console why an id was not stored.
+    #[inline]
+    #[must_use]
+    pub fn debug(mut self, debug: bool) -> Self {
+        self.debug = debug;
+        self
+    }
+
+    /// Sets [`outbound`](Self::outbound): The hosts whose links get the id added.
+    #[inline]
+    #[must_use]
+    pub fn outbound(mut self, outbound: Vec<String>) -> Self {
+        self.outbound = outbound;
+        self
+    }
+}
+
 impl Options {
     /// The cookie lifetime in seconds, with `expires_in_days` clamped to 1–400.
     #[inline]
@@ -227,7 +328,7 @@ impl Options {
 
     /// The cookie name to use: `cookie_name` if it is a valid cookie name, else `"ta_tid"`.
     #[inline]
-    pub fn cookie_name(&self) -> &str {
+    pub fn valid_cookie_name(&self) -> &str {
         if is_valid_name(&self.cookie_name) {
             &self.cookie_name
         } else {

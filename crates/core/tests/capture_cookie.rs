@@ -12,10 +12,7 @@ use taapit_core::options::{DomainOption, Options, Secure};
 use taapit_core::{SameSite, Source};
 
 fn explicit(domain: &str) -> Options {
-    Options {
-        domain: DomainOption::Explicit(domain.to_string()),
-        ..Options::default()
-    }
+    Options::default().domain(DomainOption::Explicit(domain.to_string()))
 }
 
 // ---------------------------------------------------------------- cookie attributes
@@ -58,10 +55,7 @@ fn max_age_is_days_times_86400_clamped_with_a_matching_expires() {
         let mut page = FakeBrowser::new("https://example.com/?ta_tid=abc");
         // A clock that is not on a whole second.
         page.set_now_ms(T0_MS + 123_456);
-        let options = Options {
-            expires_in_days: days,
-            ..Options::default()
-        };
+        let options = Options::default().expires_in_days(days);
         let outcome = capture(&mut page, &mut Session::default(), &options);
         let w = &page.value_writes_of("ta_tid")[0];
         let max_age = effective * 86_400;
@@ -82,10 +76,7 @@ fn max_age_is_days_times_86400_clamped_with_a_matching_expires() {
 
 #[test]
 fn the_cookie_expires_after_its_lifetime() {
-    let options = Options {
-        expires_in_days: 7,
-        ..Options::default()
-    };
+    let options = Options::default().expires_in_days(7);
     let (mut page, _, _) = capture_on("https://example.com/?ta_tid=abc", &options);
     page.advance_ms(7 * DAY_MS - 1);
     assert_eq!(page.visible_values("ta_tid"), ["abc"]);
@@ -101,10 +92,7 @@ fn same_site_follows_the_option() {
         (SameSite::Strict, "Strict"),
         (SameSite::None, "None"),
     ] {
-        let options = Options {
-            same_site,
-            ..Options::default()
-        };
+        let options = Options::default().same_site(same_site);
         let (page, _, outcome) = capture_on("https://example.com/?ta_tid=abc", &options);
         assert_eq!(outcome.storage, Some(Storage::Cookie), "{written}");
         assert_eq!(page.only("ta_tid").same_site, Some(written));
@@ -120,10 +108,7 @@ fn secure_follows_the_option_and_the_scheme() {
         ("https://example.com/?ta_tid=abc", Secure::Never, false),
         ("http://example.com/?ta_tid=abc", Secure::Never, false),
     ] {
-        let options = Options {
-            secure,
-            ..Options::default()
-        };
+        let options = Options::default().secure(secure);
         let (page, _, outcome) = capture_on(url, &options);
         assert_eq!(outcome.storage, Some(Storage::Cookie), "{url} {secure:?}");
         assert_eq!(page.only("ta_tid").secure, expected, "{url} {secure:?}");
@@ -133,11 +118,9 @@ fn secure_follows_the_option_and_the_scheme() {
 
 #[test]
 fn same_site_none_forces_secure() {
-    let options = Options {
-        same_site: SameSite::None,
-        secure: Secure::Never,
-        ..Options::default()
-    };
+    let options = Options::default()
+        .same_site(SameSite::None)
+        .secure(Secure::Never);
     let (page, _, outcome) = capture_on("https://example.com/?ta_tid=abc", &options);
     assert_eq!(outcome.storage, Some(Storage::Cookie));
     let c = page.only("ta_tid");
@@ -150,14 +133,8 @@ fn a_secure_cookie_the_http_page_cannot_keep_falls_back_to_the_mirror() {
     // Browsers refuse Secure cookies from http: pages; the outcome must say where the id
     // really went.
     for options in [
-        Options {
-            secure: Secure::Always,
-            ..debug_options()
-        },
-        Options {
-            same_site: SameSite::None,
-            ..debug_options()
-        },
+        debug_options().secure(Secure::Always),
+        debug_options().same_site(SameSite::None),
     ] {
         let (page, session, outcome) = capture_on("http://example.com/?ta_tid=abc", &options);
         assert!(page.stored("ta_tid").is_empty());
@@ -165,20 +142,14 @@ fn a_secure_cookie_the_http_page_cannot_keep_falls_back_to_the_mirror() {
         assert_eq!(tracking_id(&page, &session).as_deref(), Some("abc"));
         assert!(page.logged("refused the cookie"));
     }
-    let options = Options {
-        same_site: SameSite::None,
-        ..debug_options()
-    };
+    let options = debug_options().same_site(SameSite::None);
     let (page, _, _) = capture_on("http://example.com/?ta_tid=abc", &options);
     assert!(page.logged("SameSite=None needs https"));
 }
 
 #[test]
 fn cookie_name_option_names_the_cookie() {
-    let options = Options {
-        cookie_name: "my_tid".into(),
-        ..Options::default()
-    };
+    let options = Options::default().cookie_name("my_tid".into());
     let (page, session, _) = capture_on("https://example.com/?ta_tid=abc", &options);
     assert_eq!(page.visible_values("my_tid"), ["abc"]);
     assert!(page.stored("ta_tid").is_empty());
@@ -188,10 +159,7 @@ fn cookie_name_option_names_the_cookie() {
 
 #[test]
 fn an_invalid_cookie_name_option_falls_back_to_ta_tid() {
-    let options = Options {
-        cookie_name: "bad name;".into(),
-        ..Options::default()
-    };
+    let options = Options::default().cookie_name("bad name;".into());
     let (page, _, _) = capture_on("https://example.com/?ta_tid=abc", &options);
     assert_eq!(page.visible_values("ta_tid"), ["abc"]);
     assert!(page.writes().iter().all(|w| !w.contains("bad name")));
@@ -245,10 +213,7 @@ fn auto_domain_is_the_shortest_parent_the_browser_accepts() {
 fn a_secure_prefixed_cookie_name_gets_the_parent_domain_too() {
     // A `__Secure-` cookie needs `Secure`, and so does a probe named after it: probes written
     // as the cookie will be, or every domain looks refused and the cookie stays host-only.
-    let options = Options {
-        cookie_name: "__Secure-tid".into(),
-        ..Options::default()
-    };
+    let options = Options::default().cookie_name("__Secure-tid".into());
     let (page, _, outcome) = capture_on("https://www.example.com/?ta_tid=abc", &options);
     assert_eq!(outcome.storage, Some(Storage::Cookie));
     assert_eq!(outcome.domain.as_deref(), Some("example.com"));
@@ -427,10 +392,7 @@ fn an_explicit_domain_covering_the_host_is_used() {
 
 #[test]
 fn an_explicit_domain_option_parsed_from_text_is_used() {
-    let options = Options {
-        domain: DomainOption::parse(".Shop.Example.com").unwrap(),
-        ..Options::default()
-    };
+    let options = Options::default().domain(DomainOption::parse(".Shop.Example.com").unwrap());
     let (page, _, _) = capture_on("https://www.shop.example.com/?ta_tid=abc", &options);
     assert_eq!(page.only("ta_tid").domain, "shop.example.com");
 }
@@ -455,10 +417,7 @@ fn an_explicit_domain_that_does_not_cover_the_host_is_ignored_with_a_log() {
         ),
         ("http://localhost/?ta_tid=abc", "example.com", None),
     ] {
-        let options = Options {
-            debug: true,
-            ..explicit(domain)
-        };
+        let options = explicit(domain).debug(true);
         let (page, _, outcome) = capture_on(url, &options);
         assert_eq!(outcome.storage, Some(Storage::Cookie), "{url}");
         assert_eq!(outcome.domain.as_deref(), auto, "{url} {domain}");
@@ -488,10 +447,7 @@ fn an_explicit_domain_on_a_host_that_cannot_carry_one_is_host_only() {
 
 #[test]
 fn an_explicit_domain_the_browser_refuses_falls_back_to_auto() {
-    let options = Options {
-        debug: true,
-        ..explicit("co.uk")
-    };
+    let options = (explicit("co.uk")).debug(true);
     let (page, session, outcome) = capture_on("https://shop.example.co.uk/?ta_tid=abc", &options);
     assert_eq!(outcome.storage, Some(Storage::Cookie));
     assert_eq!(page.visible_values("ta_tid"), ["abc"]);
@@ -503,10 +459,7 @@ fn an_explicit_domain_the_browser_refuses_falls_back_to_auto() {
 
 #[test]
 fn domain_host_forces_host_only_without_probing() {
-    let options = Options {
-        domain: DomainOption::Host,
-        ..Options::default()
-    };
+    let options = Options::default().domain(DomainOption::Host);
     let (page, _, outcome) = capture_on("https://app.example.com/?ta_tid=abc", &options);
     assert_eq!(outcome.domain, None);
     let c = page.only("ta_tid");
@@ -545,10 +498,7 @@ fn a_stale_copy_on_another_domain_level_is_expired() {
     ] {
         let mut page = FakeBrowser::new("https://www.shop.example.com/");
         page.plant_cookie(stale);
-        let options = Options {
-            domain: DomainOption::Explicit("shop.example.com".into()),
-            ..Options::default()
-        };
+        let options = Options::default().domain(DomainOption::Explicit("shop.example.com".into()));
         load(
             &mut page,
             "https://www.shop.example.com/?ta_tid=new",
@@ -576,10 +526,7 @@ fn a_stale_copy_with_the_same_value_is_expired_too() {
 fn a_host_only_write_expires_a_stale_domain_copy() {
     let mut page = FakeBrowser::new("https://app.example.com/");
     page.plant_cookie("ta_tid=old; Path=/; Domain=example.com; Max-Age=86400");
-    let options = Options {
-        domain: DomainOption::Host,
-        ..Options::default()
-    };
+    let options = Options::default().domain(DomainOption::Host);
     load(&mut page, "https://app.example.com/?ta_tid=new", &options);
     assert_one_copy(&page, "new");
     assert!(page.only("ta_tid").host_only);
@@ -628,14 +575,8 @@ fn a_write_the_browser_refuses_never_loses_the_id() {
     // On an http: page the browser drops a Secure cookie. Copies of the same id already on
     // other levels must not be mistaken for the new write and then expired as stale.
     for options in [
-        Options {
-            secure: Secure::Always,
-            ..Options::default()
-        },
-        Options {
-            same_site: SameSite::None,
-            ..Options::default()
-        },
+        Options::default().secure(Secure::Always),
+        Options::default().same_site(SameSite::None),
     ] {
         let mut page = FakeBrowser::new("http://shop.example.com/");
         page.plant_cookie("ta_tid=abc; Path=/; Max-Age=86400");

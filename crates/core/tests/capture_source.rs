@@ -10,24 +10,15 @@ use taapit_core::capture::{capture, tracking_id, Capture, Session, Source, Stora
 use taapit_core::options::{Attribution, Options};
 
 fn with_params(params: &[&str]) -> Options {
-    Options {
-        params: params.iter().map(|p| p.to_string()).collect(),
-        ..Options::default()
-    }
+    Options::default().params(params.iter().map(|p| p.to_string()).collect())
 }
 
 fn first_click() -> Options {
-    Options {
-        attribution: Attribution::FirstClick,
-        ..Options::default()
-    }
+    Options::default().attribution(Attribution::FirstClick)
 }
 
 fn strip() -> Options {
-    Options {
-        strip_param: true,
-        ..Options::default()
-    }
+    Options::default().strip_param(true)
 }
 
 // ---------------------------------------------------------------- source
@@ -430,11 +421,9 @@ fn strip_removes_an_invalid_tracking_parameter_too() {
 
 #[test]
 fn strip_removes_every_configured_parameter_name() {
-    let options = Options {
-        params: vec!["ta_tid".into(), "click".into()],
-        strip_param: true,
-        ..Options::default()
-    };
+    let options = Options::default()
+        .params(vec!["ta_tid".into(), "click".into()])
+        .strip_param(true);
     let (page, _) = stripped("https://shop.example.com/p?click=a&k=v&ta_tid=b", &options);
     assert_eq!(page.address(), "/p?k=v");
 }
@@ -452,10 +441,7 @@ fn nothing_is_replaced_without_the_option_or_without_a_parameter() {
 fn a_failed_replace_is_logged_and_the_id_still_stored() {
     let mut page = FakeBrowser::new("https://shop.example.com/p?ta_tid=abc");
     page.set_replace_fails(true);
-    let options = Options {
-        strip_param: true,
-        ..debug_options()
-    };
+    let options = debug_options().strip_param(true);
     let outcome = capture(&mut page, &mut Session::default(), &options);
     assert_eq!(outcome.storage, Some(Storage::Cookie));
     assert!(page.logged("could not remove the tracking parameter"));

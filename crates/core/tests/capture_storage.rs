@@ -15,10 +15,7 @@ use taapit_core::SameSite;
 const MIRROR: &str = "taapit:ta_tid";
 
 fn pending() -> Options {
-    Options {
-        consent: Consent::Pending,
-        ..Options::default()
-    }
+    Options::default().consent(Consent::Pending)
 }
 
 fn unavailable(url: &str) -> FakeBrowser {
@@ -55,10 +52,7 @@ fn unavailable_cookies_fall_back_to_a_mirror_with_its_expiry() {
 #[test]
 fn the_mirror_follows_the_lifetime_option() {
     let mut page = unavailable("https://shop.example.com/?ta_tid=abc");
-    let options = Options {
-        expires_in_days: 1000,
-        ..Options::default()
-    };
+    let options = Options::default().expires_in_days(1000);
     capture(&mut page, &mut Session::default(), &options);
     assert_eq!(
         page.storage_item(MIRROR),
@@ -122,10 +116,7 @@ fn without_cookies_or_storage_the_id_lives_in_memory_for_the_page() {
 #[test]
 fn storage_fallback_off_keeps_the_id_in_memory_only() {
     let mut page = unavailable("https://shop.example.com/?ta_tid=abc");
-    let options = Options {
-        storage_fallback: false,
-        ..Options::default()
-    };
+    let options = Options::default().storage_fallback(false);
     let mut session = Session::default();
     let outcome = capture(&mut page, &mut session, &options);
     assert_eq!(outcome.storage, Some(Storage::Memory));
@@ -145,10 +136,7 @@ fn a_cookie_write_that_sticks_removes_the_old_mirror() {
 #[test]
 fn the_mirror_key_follows_the_cookie_name() {
     let mut page = unavailable("https://shop.example.com/?ta_tid=abc");
-    let options = Options {
-        cookie_name: "my_tid".into(),
-        ..Options::default()
-    };
+    let options = Options::default().cookie_name("my_tid".into());
     capture(&mut page, &mut Session::default(), &options);
     assert!(page.storage_item("taapit:my_tid").is_some());
     assert_eq!(page.storage_item(MIRROR), None);
@@ -301,13 +289,11 @@ fn grant_consent_persists_the_held_id_with_its_source() {
 fn grant_consent_uses_the_options_of_the_capture() {
     let mut page = FakeBrowser::new("https://shop.example.com/?ta_tid=abc");
     let mut session = Session::default();
-    let options = Options {
-        consent: Consent::Pending,
-        expires_in_days: 10,
-        same_site: SameSite::Strict,
-        domain: DomainOption::Host,
-        ..Options::default()
-    };
+    let options = Options::default()
+        .consent(Consent::Pending)
+        .expires_in_days(10)
+        .same_site(SameSite::Strict)
+        .domain(DomainOption::Host);
     capture(&mut page, &mut session, &options);
     grant_consent(&mut page, &mut session);
     let c = page.only("ta_tid");
@@ -366,10 +352,7 @@ fn revoke_consent_deletes_every_copy_and_the_mirror() {
 fn revoke_consent_deletes_the_copy_on_an_explicit_domain() {
     let mut page = FakeBrowser::new("https://www.shop.example.com/?ta_tid=abc");
     let mut session = Session::default();
-    let options = Options {
-        domain: DomainOption::Explicit("shop.example.com".into()),
-        ..Options::default()
-    };
+    let options = Options::default().domain(DomainOption::Explicit("shop.example.com".into()));
     capture(&mut page, &mut session, &options);
     assert_eq!(page.only("ta_tid").domain, "shop.example.com");
     revoke_consent(&mut page, &mut session);
@@ -418,10 +401,7 @@ fn revoke_consent_removes_the_mirror_when_cookies_are_unavailable() {
 fn first_click_under_pending_consent_keeps_the_stored_id() {
     let mut page = FakeBrowser::new("https://shop.example.com/");
     page.plant_cookie("ta_tid=old; Path=/; Domain=example.com; Max-Age=86400");
-    let options = Options {
-        attribution: Attribution::FirstClick,
-        ..pending()
-    };
+    let options = pending().attribution(Attribution::FirstClick);
     let (mut session, outcome) = load(&mut page, "https://shop.example.com/?ta_tid=new", &options);
     assert_eq!(outcome.tracking_id.as_deref(), Some("old"));
     let granted = grant_consent(&mut page, &mut session);
@@ -435,10 +415,7 @@ fn first_click_keeps_the_first_id_held_for_consent_over_a_later_one() {
     // the held first id stays, and the grant stores it.
     let mut page = FakeBrowser::new("https://shop.example.com/?ta_tid=first");
     let mut session = Session::default();
-    let options = Options {
-        attribution: Attribution::FirstClick,
-        ..pending()
-    };
+    let options = pending().attribution(Attribution::FirstClick);
     capture(&mut page, &mut session, &options);
     page.navigate("https://shop.example.com/next?ta_tid=second");
     let again = capture(&mut page, &mut session, &options);
@@ -502,10 +479,7 @@ fn scenarios() -> Vec<(&'static str, FakeBrowser, Options, &'static str)> {
                 p.plant_cookie("ta_tid=old; Path=/");
                 p
             },
-            Options {
-                attribution: Attribution::FirstClick,
-                ..o()
-            },
+            o().attribution(Attribution::FirstClick),
             "first-click",
         ),
         (
@@ -517,28 +491,19 @@ fn scenarios() -> Vec<(&'static str, FakeBrowser, Options, &'static str)> {
         (
             "explicit domain not covering",
             FakeBrowser::new("https://shop.example.com/?ta_tid=abc"),
-            Options {
-                domain: DomainOption::Explicit("other.com".into()),
-                ..o()
-            },
+            o().domain(DomainOption::Explicit("other.com".into())),
             "the host is not under",
         ),
         (
             "samesite none on http",
             FakeBrowser::new("http://shop.example.com/?ta_tid=abc"),
-            Options {
-                same_site: SameSite::None,
-                ..o()
-            },
+            o().same_site(SameSite::None),
             "SameSite=None",
         ),
         (
             "storage fallback off",
             unavailable("https://shop.example.com/?ta_tid=abc"),
-            Options {
-                storage_fallback: false,
-                ..o()
-            },
+            o().storage_fallback(false),
             "storageFallback off",
         ),
     ];
@@ -559,10 +524,7 @@ fn scenarios() -> Vec<(&'static str, FakeBrowser, Options, &'static str)> {
 #[test]
 fn debug_logs_say_why_the_id_was_not_stored() {
     for (name, mut page, options, phrase) in scenarios() {
-        let options = Options {
-            debug: true,
-            ..options
-        };
+        let options = options.debug(true);
         capture(&mut page, &mut Session::default(), &options);
         let logs = page.logs();
         assert!(
@@ -589,10 +551,7 @@ fn without_debug_nothing_is_logged() {
 fn debug_logs_name_the_ignored_first_click_id() {
     let mut page = FakeBrowser::new("https://shop.example.com/");
     page.plant_cookie("ta_tid=old; Path=/");
-    let options = Options {
-        attribution: Attribution::FirstClick,
-        ..debug_options()
-    };
+    let options = debug_options().attribution(Attribution::FirstClick);
     load(
         &mut page,
         "https://shop.example.com/?ta_tid=newId",
@@ -604,10 +563,7 @@ fn debug_logs_name_the_ignored_first_click_id() {
 // ---------------------------------------------------------------- strip and storage
 
 fn pending_strip() -> Options {
-    Options {
-        strip_param: true,
-        ..pending()
-    }
+    pending().strip_param(true)
 }
 
 #[test]
@@ -640,10 +596,7 @@ fn a_strip_waiting_for_consent_goes_with_a_later_capture_that_does_not_ask_for_i
 fn strip_keeps_the_parameter_when_the_id_could_only_be_kept_in_memory() {
     let mut page = unavailable("https://shop.example.com/p?ta_tid=abc");
     page.set_storage_available(false);
-    let options = Options {
-        strip_param: true,
-        ..Options::default()
-    };
+    let options = Options::default().strip_param(true);
     let (_, outcome) = load(&mut page, "https://shop.example.com/p?ta_tid=abc", &options);
     assert_eq!(outcome.storage, Some(Storage::Memory));
     assert_eq!(page.address(), "/p?ta_tid=abc");
@@ -652,10 +605,7 @@ fn strip_keeps_the_parameter_when_the_id_could_only_be_kept_in_memory() {
 #[test]
 fn strip_removes_the_parameter_once_the_mirror_holds_the_id() {
     let mut page = unavailable("https://shop.example.com/p?ta_tid=abc");
-    let options = Options {
-        strip_param: true,
-        ..Options::default()
-    };
+    let options = Options::default().strip_param(true);
     let (_, outcome) = load(&mut page, "https://shop.example.com/p?ta_tid=abc", &options);
     assert_eq!(outcome.storage, Some(Storage::LocalStorage));
     assert_eq!(page.address(), "/p");
@@ -665,10 +615,7 @@ fn strip_removes_the_parameter_once_the_mirror_holds_the_id() {
 fn first_click_moves_a_mirrored_id_into_the_cookie_once_cookies_work() {
     let mut page = FakeBrowser::new("https://shop.example.com/");
     page.plant_storage(MIRROR, &format!("first|{}", T0_MS + DAY_MS));
-    let options = Options {
-        attribution: Attribution::FirstClick,
-        ..Options::default()
-    };
+    let options = Options::default().attribution(Attribution::FirstClick);
     let (session, outcome) = load(
         &mut page,
         "https://shop.example.com/?ta_tid=second",
@@ -690,10 +637,7 @@ fn first_click_moves_a_mirrored_id_into_the_cookie_once_cookies_work() {
 fn first_click_leaves_a_mirrored_id_in_the_mirror_while_consent_is_pending() {
     let mut page = FakeBrowser::new("https://shop.example.com/");
     page.plant_storage(MIRROR, &format!("first|{}", T0_MS + DAY_MS));
-    let options = Options {
-        attribution: Attribution::FirstClick,
-        ..pending()
-    };
+    let options = pending().attribution(Attribution::FirstClick);
     let (_, outcome) = load(
         &mut page,
         "https://shop.example.com/?ta_tid=second",

@@ -508,10 +508,7 @@ fn lifetime_is_clamped_to_1_through_400_days() {
         (u32::MAX, 400),
     ] {
         assert_eq!(clamp_days(days), expected);
-        let o = Options {
-            expires_in_days: days,
-            ..Options::default()
-        };
+        let o = Options::default().expires_in_days(days);
         assert_eq!(o.max_age_secs(), u64::from(expected) * 86_400);
     }
 }
@@ -524,11 +521,8 @@ fn an_invalid_cookie_name_falls_back_to_ta_tid() {
         ("", "ta_tid"),
         ("a;b", "ta_tid"),
     ] {
-        let o = Options {
-            cookie_name: name.to_string(),
-            ..Options::default()
-        };
-        assert_eq!(o.cookie_name(), used);
+        let o = Options::default().cookie_name(name.to_string());
+        assert_eq!(o.valid_cookie_name(), used);
     }
 }
 

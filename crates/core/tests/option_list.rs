@@ -54,20 +54,19 @@ fn every_option_is_read_from_its_text_form() {
     assert!(said.is_empty(), "{said:?}");
     assert_eq!(
         options,
-        Options {
-            params: vec!["ref".into(), "ta_tid".into()],
-            cookie_name: "tid".into(),
-            expires_in_days: 60,
-            domain: DomainOption::Explicit("example.com".into()),
-            attribution: Attribution::FirstClick,
-            same_site: SameSite::Strict,
-            secure: Secure::Always,
-            consent: Consent::Pending,
-            strip_param: true,
-            storage_fallback: false,
-            debug: true,
-            outbound: vec!["shop.example.net".into(), "*.example.org".into()],
-        }
+        Options::default()
+            .params(vec!["ref".into(), "ta_tid".into()])
+            .cookie_name("tid".into())
+            .expires_in_days(60)
+            .domain(DomainOption::Explicit("example.com".into()))
+            .attribution(Attribution::FirstClick)
+            .same_site(SameSite::Strict)
+            .secure(Secure::Always)
+            .consent(Consent::Pending)
+            .strip_param(true)
+            .storage_fallback(false)
+            .debug(true)
+            .outbound(vec!["shop.example.net".into(), "*.example.org".into()])
     );
 }
 
@@ -83,13 +82,7 @@ fn a_refused_value_keeps_the_default_and_debug_says_which() {
         ("attribution", None),
     ];
     let (options, said) = read(&pairs);
-    assert_eq!(
-        options,
-        Options {
-            debug: true,
-            ..Options::default()
-        }
-    );
+    assert_eq!(options, Options::default().debug(true));
     assert_eq!(
         said,
         [

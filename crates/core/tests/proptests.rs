@@ -220,18 +220,16 @@ fn options() -> impl Strategy<Value = Options> {
     )
         .prop_map(
             |(domain, attribution, consent, same_site, secure, days, [strip, fallback, debug])| {
-                Options {
-                    domain,
-                    attribution,
-                    consent,
-                    same_site,
-                    secure,
-                    expires_in_days: days,
-                    strip_param: strip,
-                    storage_fallback: fallback,
-                    debug,
-                    ..Options::default()
-                }
+                Options::default()
+                    .domain(domain)
+                    .attribution(attribution)
+                    .consent(consent)
+                    .same_site(same_site)
+                    .secure(secure)
+                    .expires_in_days(days)
+                    .strip_param(strip)
+                    .storage_fallback(fallback)
+                    .debug(debug)
             },
         )
 }

@@ -87,10 +87,7 @@ fn no_request_or_no_cookie_is_none() {
 fn the_cookie_name_option_reads_that_cookie() {
     #[component]
     fn Named(name: &'static str) -> impl IntoView {
-        let options = Options {
-            cookie_name: name.into(),
-            ..Options::default()
-        };
+        let options = Options::default().cookie_name(name.into());
         let id = use_tracking_id_with(&options);
         view! { <p>{move || id.get().unwrap_or_else(|| "none".into())}</p> }
     }
@@ -112,11 +109,9 @@ fn the_cookie_name_option_reads_that_cookie() {
 #[test]
 fn analytics_renders_nothing_on_the_server() {
     let html = render(Some(request(&["ta_tid=abc"])), || {
-        let options = Options {
-            attribution: Attribution::FirstClick,
-            expires_in_days: 60,
-            ..Options::default()
-        };
+        let options = Options::default()
+            .attribution(Attribution::FirstClick)
+            .expires_in_days(60);
         view! { <Analytics options /> }
     });
     // `<!>` is Leptos's placeholder for an empty view: no element, no text.
@@ -157,20 +152,19 @@ fn props_default_to_options_default() {
 
 #[test]
 fn the_options_prop_is_the_captures_options() {
-    let options = Options {
-        params: vec!["tid".into(), "ta_tid".into()],
-        cookie_name: "my_tid".into(),
-        expires_in_days: 30,
-        domain: DomainOption::Explicit("example.com".into()),
-        attribution: Attribution::FirstClick,
-        same_site: SameSite::Strict,
-        secure: Secure::Always,
-        consent: Consent::Pending,
-        strip_param: true,
-        storage_fallback: false,
-        debug: true,
-        outbound: vec!["*.example.org".into()],
-    };
+    let options = Options::default()
+        .params(vec!["tid".into(), "ta_tid".into()])
+        .cookie_name("my_tid".into())
+        .expires_in_days(30)
+        .domain(DomainOption::Explicit("example.com".into()))
+        .attribution(Attribution::FirstClick)
+        .same_site(SameSite::Strict)
+        .secure(Secure::Always)
+        .consent(Consent::Pending)
+        .strip_param(true)
+        .storage_fallback(false)
+        .debug(true)
+        .outbound(vec!["*.example.org".into()]);
     let props = AnalyticsProps::builder().options(options.clone()).build();
     assert_eq!(props.options, options);
 }

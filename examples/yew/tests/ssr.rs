@@ -25,7 +25,7 @@ fn ShowId() -> Html {
 
 #[function_component]
 fn Root(props: &RootProps) -> Html {
-    let page = html! { <><Analytics options={Options { attribution: Attribution::FirstClick, ..Options::default() }} /><ShowId /><App /></> };
+    let page = html! { <><Analytics options={Options::default().attribution(Attribution::FirstClick)} /><ShowId /><App /></> };
     match &props.cookie_header {
         Some(header) => html! {
             <ContextProvider<RequestTrackingId> context={RequestTrackingId::from_cookie_header(header)}>
@@ -107,20 +107,19 @@ fn props_default_to_options_default() {
 
 #[test]
 fn the_options_prop_is_the_captures_options() {
-    let options = Options {
-        params: vec!["tid".into()],
-        cookie_name: "my_tid".into(),
-        expires_in_days: 30,
-        domain: DomainOption::Host,
-        attribution: Attribution::FirstClick,
-        same_site: SameSite::None,
-        secure: Secure::Never,
-        consent: Consent::Pending,
-        strip_param: true,
-        storage_fallback: false,
-        debug: true,
-        outbound: vec!["shop.example.net".into()],
-    };
+    let options = Options::default()
+        .params(vec!["tid".into()])
+        .cookie_name("my_tid".into())
+        .expires_in_days(30)
+        .domain(DomainOption::Host)
+        .attribution(Attribution::FirstClick)
+        .same_site(SameSite::None)
+        .secure(Secure::Never)
+        .consent(Consent::Pending)
+        .strip_param(true)
+        .storage_fallback(false)
+        .debug(true)
+        .outbound(vec!["shop.example.net".into()]);
     let props = yew::props!(AnalyticsProps {
         options: options.clone()
     });
@@ -129,10 +128,7 @@ fn the_options_prop_is_the_captures_options() {
 
 #[function_component]
 fn ShopId() -> Html {
-    let options = Options {
-        cookie_name: "shop_tid".into(),
-        ..Options::default()
-    };
+    let options = Options::default().cookie_name("shop_tid".into());
     let id = use_tracking_id_with(&options);
     html! { <p>{ id.unwrap_or_else(|| "none".into()) }</p> }
 }
@@ -147,7 +143,7 @@ fn NamedRoot(props: &NamedProps) -> Html {
     let id = RequestTrackingId::from_cookie_header_named(&props.cookie_header, "shop_tid");
     html! {
         <ContextProvider<RequestTrackingId> context={id}>
-            <Analytics options={Options { cookie_name: "shop_tid".into(), ..Options::default() }} />
+            <Analytics options={Options::default().cookie_name("shop_tid".into())} />
             <ShopId />
         </ContextProvider<RequestTrackingId>>
     }

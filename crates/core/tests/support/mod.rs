@@ -27,8 +27,5 @@ pub fn load(page: &mut FakeBrowser, url: &str, options: &Options) -> (Session, C
 
 /// Options with `debug` on.
 pub fn debug_options() -> Options {
-    Options {
-        debug: true,
-        ..Options::default()
-    }
+    Options::default().debug(true)
 }
