@@ -1,4 +1,4 @@
-// The Rust↔JS contract of the standalone .wasm: generated from crates/wasm/src/contract.rs,
+// The Rust↔JS contract of the shipped .wasm: generated from crates/wasm/src/contract.rs,
 // do not edit (`UPDATE_CONTRACT=1 cargo test -p taapit-wasm --test contract` writes it; the test fails when it differs).
 // CALL_*: the `call` export's codes; TEXT_*, CHANGE_*: the codes the imports `t` and `w` get;
 // SOURCE, STORAGE: a capture result's values by code.

@@ -12,7 +12,7 @@
 //! Chromium silently ignores calls past 200. Each test names how many address changes it
 //! makes ([`fresh`]) and waits, if need be, until the page may make them.
 //!
-//! The JavaScript API is the shipped `.wasm` (feature `standalone`, not this test binary's
+//! The JavaScript API is the shipped `.wasm` (crates/wasm, not this test binary's
 //! build) behind its loader, so its tests load `pkg/loader.js` and
 //! `pkg/taapit_capture.wasm` into the page, a new instance each: `scripts/test-browsers.sh`
 //! builds `pkg/` and passes the loader's URL at compile time in `TAAPIT_LOADER`. Without it

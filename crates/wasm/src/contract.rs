@@ -1,4 +1,4 @@
-//! The Rust↔JS contract of the standalone `.wasm`: every code that crosses between the module
+//! The Rust↔JS contract of the shipped `.wasm`: every code that crosses between the module
 //! and its loader (`pkg-template/loader.js`), defined here once.
 //!
 //! The loader reads the same codes from `pkg-template/contract.js`, which is generated from
@@ -285,7 +285,7 @@ pub fn js_const(prefix: &str, js_name: &str) -> std::string::String {
 pub fn javascript() -> std::string::String {
     use std::fmt::Write;
     let mut out = std::string::String::from(
-        "// The Rust↔JS contract of the standalone .wasm: generated from \
+        "// The Rust↔JS contract of the shipped .wasm: generated from \
          crates/wasm/src/contract.rs,\n\
          // do not edit (`UPDATE_CONTRACT=1 cargo test -p taapit-wasm --test contract` writes it; the test \
          fails when it differs).\n\
