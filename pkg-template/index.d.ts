@@ -6,9 +6,9 @@ export interface CaptureOptions {
   params?: string[] | string | undefined;
   /** Cookie name. Default `"ta_tid"`. */
   cookieName?: string | undefined;
-  /** Cookie lifetime in days, clamped to 1–400. Default 90. */
+  /** Cookie lifetime in days, clamped to 1–400. Default `90`. */
   expiresInDays?: number | undefined;
-  /** `"auto"` (default), `"host"` (host-only), or a domain the host is or belongs to. */
+  /** `"auto"`, `"host"` (host-only), or a domain the host is or belongs to. Default `"auto"`. */
   domain?: string | undefined;
   /** Default `"last-click"`. */
   attribution?: "last-click" | "first-click" | undefined;

@@ -28,24 +28,30 @@ export function Analytics(options) {
 /**
  * The tracking id now in effect (`null` until known, and during server-side rendering); the
  * component re-renders when the id is captured, cleared, granted or revoked.
+ *
+ * A `taapit:change` event is only a signal that the id may have changed: its
+ * `detail.trackingId` is not trusted (any script on the page can dispatch the event, with any
+ * detail), the id is read again from the module, which applies the id rule, as the Rust
+ * hooks do for a detail they cannot believe (src/web/events.rs).
  */
 export function useTrackingId() {
   const [trackingId, setTrackingId] = useState(null);
   useEffect(() => {
     let live = true;
-    let changed = false;
-    const onChange = (event) => {
-      changed = true;
-      setTrackingId(event?.detail?.trackingId ?? null);
+    // Each read is numbered; only the latest one asked for is shown (an older answer that
+    // comes later is stale).
+    let asked = 0;
+    const readAgain = () => {
+      const read = ++asked;
+      getTrackingId().then((id) => {
+        if (live && read === asked) setTrackingId(id);
+      });
     };
-    window.addEventListener('taapit:change', onChange);
-    getTrackingId().then((id) => {
-      // A change seen meanwhile is newer than this read.
-      if (live && !changed) setTrackingId(id);
-    });
+    window.addEventListener('taapit:change', readAgain);
+    readAgain();
     return () => {
       live = false;
-      window.removeEventListener('taapit:change', onChange);
+      window.removeEventListener('taapit:change', readAgain);
     };
   }, []);
   return trackingId;

@@ -13,6 +13,8 @@ use crate::web::{events::changed, with_page};
 #[cfg(target_arch = "wasm32")]
 use taapit_core::capture as rules;
 #[cfg(target_arch = "wasm32")]
+use taapit_core::event;
+#[cfg(target_arch = "wasm32")]
 use taapit_core::outbound::parse_pattern;
 #[cfg(target_arch = "wasm32")]
 use taapit_core::{Capture, DomainOption, Options, Session};
@@ -31,7 +33,7 @@ pub fn capture(options: &Options) -> Capture {
     {
         let options = as_read(options);
         let outcome = with_page(|page, session| rules::capture_owned(page, session, options));
-        changed("capture", Some(&outcome));
+        changed(event::CAPTURE, Some(&outcome));
         outcome
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -113,7 +115,7 @@ pub fn clear() {
     #[cfg(target_arch = "wasm32")]
     {
         with_page(rules::clear);
-        changed("clear", None);
+        changed(event::CLEAR, None);
     }
 }
 
@@ -129,7 +131,7 @@ pub fn grant_consent() -> Capture {
     #[cfg(target_arch = "wasm32")]
     {
         let outcome = with_page(rules::grant_consent);
-        changed("grant", Some(&outcome));
+        changed(event::GRANT, Some(&outcome));
         outcome
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -146,7 +148,7 @@ pub fn revoke_consent() {
     #[cfg(target_arch = "wasm32")]
     {
         with_page(rules::revoke_consent);
-        changed("revoke", None);
+        changed(event::REVOKE, None);
     }
 }
 

@@ -11,10 +11,12 @@ use taapit_core::Capture;
 
 use super::page::WINDOW;
 
-/// The event's name.
-pub const EVENT: &str = "taapit:change";
+// The event's name, its detail's fields and its calls: `taapit_core::event`, the one
+// declaration every surface is checked against (crates/wasm/tests/contract.rs).
+use taapit_core::event::detail;
+pub use taapit_core::event::CHANGE_EVENT as EVENT;
 /// The field of `event.detail` that holds the id (a string, or `null`).
-const DETAIL_FIELD: &str = "trackingId";
+const DETAIL_FIELD: &str = detail::TRACKING_ID;
 
 /// The id in effect that a `taapit:change` event announces: `detail.trackingId` when it is a
 /// valid id or `null`. Anything else (no detail, an invalid or hostile value from a page that
@@ -55,15 +57,15 @@ pub fn changed(call: &str, outcome: Option<&Capture>) {
     };
     let text = |value: Option<&str>| value.map_or(JsValue::NULL, JsValue::from_str);
     set(DETAIL_FIELD, text(crate::tracking_id().as_deref()));
-    set("call", JsValue::from_str(call));
+    set(detail::CALL, JsValue::from_str(call));
     if let Some(outcome) = outcome {
-        set("source", text(outcome.source.map(|s| s.as_str())));
-        set("storage", text(outcome.storage.map(|s| s.as_str())));
-        set("domain", text(outcome.domain.as_deref()));
+        set(detail::SOURCE, text(outcome.source.map(|s| s.as_str())));
+        set(detail::STORAGE, text(outcome.storage.map(|s| s.as_str())));
+        set(detail::DOMAIN, text(outcome.domain.as_deref()));
         let expires = outcome
             .expires_at_ms
             .map_or(JsValue::NULL, |ms| JsValue::from_f64(ms as f64));
-        set("expiresAt", expires);
+        set(detail::EXPIRES_AT, expires);
     }
     let init = web_sys::CustomEventInit::new();
     init.set_detail(&detail);

@@ -239,10 +239,19 @@ async function captureThenClear({ url, id, domain }) {
     assert.deepEqual(wasm, [], 'no .wasm request: the module is inlined in the entry');
     assert.deepEqual(await page.evaluate(() => window.changes), [id], 'captured once, one taapit:change');
 
+    // The page's own taapit:change, announcing what the id rule refuses: useTrackingId() does
+    // not show it (the event is a signal; the id is read again from the module).
+    const forged = 'not an id <b>';
+    await page.evaluate((trackingId) => {
+      dispatchEvent(new CustomEvent('taapit:change', { detail: { trackingId, call: 'capture' } }));
+      return new Promise((settled) => setTimeout(settled, 200));
+    }, forged);
+    assert.equal(await page.textContent('#tid'), id, 'useTrackingId() does not believe a forged detail');
+
     await page.click('#clear');
     assert.equal(await renderedId(page, 'none'), 'none', 'useTrackingId() follows clearTrackingId()');
     assert.deepEqual(await idCookies(context), [], 'the cookie is gone');
-    assert.deepEqual(await page.evaluate(() => window.changes), [id, null]);
+    assert.deepEqual(await page.evaluate(() => window.changes), [id, forged, null]);
   });
 }
 

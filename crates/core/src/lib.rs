@@ -26,6 +26,7 @@
 //! | [`cookie`] | building `Set-Cookie` strings, parsing `document.cookie` |
 //! | [`mirror`] | the `localStorage` fallback entry |
 //! | [`options`] | options, defaults and bounds |
+//! | [`event`] | the page's `taapit:change` event: its name, its detail's fields, its calls |
 //! | [`outbound`] | adding the id to links to the site's other domains |
 //! | [`capture`] | the rules themselves, over the [`capture::Page`] interface |
 //! | [`text`] | string building without `core::fmt` (`concat`, `join`), byte splits and trims |
@@ -53,6 +54,7 @@ mod prelude {
 pub mod capture;
 pub mod cookie;
 pub mod domain;
+pub mod event;
 pub mod id;
 pub mod mirror;
 pub mod options;

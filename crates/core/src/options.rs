@@ -408,6 +408,14 @@ const OPTIONS: [(&str, Parser); 12] = [
     }),
 ];
 
+/// The name of every option a page can pass (`capture(options)`, the script tag's `data-`
+/// attributes), as [`Options::read`] knows them: `crates/wasm/tests/contract.rs` checks the
+/// contract's option declarations (types and defaults for JavaScript) against this list.
+#[inline]
+pub fn names() -> impl Iterator<Item = &'static str> {
+    OPTIONS.iter().map(|(name, _)| *name)
+}
+
 /// Separates the entries of an option list.
 pub const ENTRY_SEPARATOR: u8 = 0;
 /// Separates an entry's name from its value.

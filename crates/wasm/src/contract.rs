@@ -22,6 +22,79 @@
 //! [`Text::Input`], and what it returns is handed back through `r` or `s`. The module keeps
 //! nothing between calls in its memory: what it remembers (the page's session) it reads as
 //! [`Text::State`] at the start of a call and hands back with [`Change::State`] at the end.
+//!
+//! Two contracts cross to every JavaScript surface, not only the loader, and are declared
+//! beside the codes:
+//!
+//! - the options a page passes ([`OPTIONS`]: name, TypeScript type, default), which the core
+//!   reads ([`taapit_core::options::names`], [`taapit_core::Options`]);
+//! - the page's `taapit:change` event, whose name, detail fields and calls
+//!   ([`taapit_core::event`]) the published web shell (`src/web/events.rs`) fires with too,
+//!   which is why they are declared in the core.
+//!
+//! `crates/wasm/tests/contract.rs` checks every mention of both in `pkg-template/` (the
+//! loader, `wrapper.js`, `react.js`, `index.d.ts`, `taapit.d.ts`), `tag/taapit.js` and the
+//! README's options table against these declarations. Those mentions stay literal in the
+//! sources: esbuild does not write imported strings in place, and the script tag must not grow.
+
+/// An option of `capture(options)` (and of the script tag, as a `data-` attribute).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionDecl {
+    /// Its name in JavaScript, as [`taapit_core::Options::read`] knows it.
+    pub name: &'static str,
+    /// The field of [`taapit_core::Options`] it sets (the README's options table names it).
+    pub field: &'static str,
+    /// Its type in `index.d.ts`'s `CaptureOptions` (`| undefined` aside).
+    pub ts_type: &'static str,
+    /// Its default, as a JavaScript value (`[]`: none), which reads as the core's default.
+    pub default: &'static str,
+}
+
+/// Every option, in the order `index.d.ts` and the README list them.
+pub const OPTIONS: [OptionDecl; 12] = {
+    const fn option(
+        name: &'static str,
+        field: &'static str,
+        ts_type: &'static str,
+        default: &'static str,
+    ) -> OptionDecl {
+        OptionDecl {
+            name,
+            field,
+            ts_type,
+            default,
+        }
+    }
+    [
+        option("params", "params", "string[] | string", r#"["ta_tid"]"#),
+        option("cookieName", "cookie_name", "string", r#""ta_tid""#),
+        option("expiresInDays", "expires_in_days", "number", "90"),
+        option("domain", "domain", "string", r#""auto""#),
+        option(
+            "attribution",
+            "attribution",
+            r#""last-click" | "first-click""#,
+            r#""last-click""#,
+        ),
+        option(
+            "sameSite",
+            "same_site",
+            r#""lax" | "strict" | "none""#,
+            r#""lax""#,
+        ),
+        option("secure", "secure", r#""auto" | boolean"#, r#""auto""#),
+        option(
+            "consent",
+            "consent",
+            r#""granted" | "pending""#,
+            r#""granted""#,
+        ),
+        option("stripParam", "strip_param", "boolean", "false"),
+        option("storageFallback", "storage_fallback", "boolean", "true"),
+        option("debug", "debug", "boolean", "false"),
+        option("outbound", "outbound", "string[] | string", "[]"),
+    ]
+};
 
 /// What the loader asks the module to do (the `call` export's argument).
 #[repr(u32)]
