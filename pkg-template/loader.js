@@ -3,11 +3,11 @@
 // (index.js) and the script tag (tag/taapit.js, which esbuild bundles with it), both through
 // wrapper.js.
 //
-// The .wasm (src/standalone/) imports module "t"; texts cross as UTF-8 in its memory, and
+// The .wasm (crates/wasm/) imports module "t"; texts cross as UTF-8 in its memory, and
 // every page access is caught here, so the module sees a failure as a value. The codes that
-// cross, and what each import does, are defined once in src/standalone/contract.rs;
+// cross, and what each import does, are defined once in crates/wasm/src/contract.rs;
 // contract.js is generated from it (as constants, which esbuild writes in place), and
-// tests/contract.rs checks that `read` and `change` below have one entry for each text and
+// crates/wasm/tests/contract.rs checks that `read` and `change` below have one entry for each text and
 // change code, in code order.
 import {
   CALL_CAPTURE,
@@ -21,7 +21,7 @@ import {
 } from './contract.js';
 
 /**
- * The option list the module reads (Options::read in src/core/options.rs): entries
+ * The option list the module reads (Options::read in crates/core/src/options.rs): entries
  * `name \x01 value`, each after a `\x00` (the module skips the empty text before the first),
  * each value as text (a list joined with commas). A value that is not text, a number, a
  * boolean or a list of texts is sent without `\x01`, so the module refuses it. Inherited
@@ -80,13 +80,13 @@ export function instantiate(bytes) {
   var exports;
   var held;
   var input = '';
-  // What the module remembers between calls (src/standalone/state.rs): it gives its memory
+  // What the module remembers between calls (crates/wasm/src/state.rs): it gives its memory
   // back at the end of each call and keeps its session here, as text.
   var state = '';
   var result = null;
   var text = (p, l) => decoder.decode(new Uint8Array(exports.memory.buffer, p, l));
   // A reader per TEXT_* code and a handler per CHANGE_* code of contract.js, in code order,
-  // each named in a comment (tests/contract.rs checks the names and their order against the
+  // each named in a comment (crates/wasm/tests/contract.rs checks the names and their order against the
   // Rust enums; an array literal costs fewer bytes than assignments by constant).
   var read = [
     /* TEXT_HOSTNAME */ () => location.hostname,
@@ -172,7 +172,7 @@ export function instantiate(bytes) {
       call(CALL_REVOKE);
     },
     // The browser's URL parser finds the link's host, as the browser will when it follows
-    // it; the module decides (src/core/outbound.rs). Not http(s), or not absolute: null.
+    // it; the module decides (crates/core/src/outbound.rs). Not http(s), or not absolute: null.
     decorateUrl: (href) => {
       if (typeof href != 'string') return null;
       var url;

@@ -6,7 +6,7 @@
 // taken the address: no polling and no DOM scans, so links added after load, and links inside
 // open shadow roots (found through `composedPath()`), are covered, and no link keeps an id.
 //
-// `decorate` is the module's `decorateUrl` (the rule is Rust, src/core/outbound.rs), wrapped by
+// `decorate` is the module's `decorateUrl` (the rule is Rust, crates/core/src/outbound.rs), wrapped by
 // the caller so it cannot throw; `warn` reports anything else that fails. Each call adds a
 // listener: the caller calls it once per page (the script tag does by construction, index.js
 // keeps a flag, so that the script build does not carry one). Browser only.

@@ -1,10 +1,10 @@
-// The shipped .wasm (src/standalone/) run on a server, over a *virtual page* made from a
+// The shipped .wasm (crates/wasm/) run on a server, over a *virtual page* made from a
 // request: the same module the browser runs, so the id rule, the cookie string, the domain
 // choice and the first/last-click decision are the Rust core's, with no JavaScript copy of
 // them (ARCHITECTURE.md, "Server-side capture").
 //
 // The module reads the page through the imports its contract names
-// (src/standalone/contract.rs): here they answer from the request instead of `location`,
+// (crates/wasm/src/contract.rs): here they answer from the request instead of `location`,
 // `document.cookie` and `localStorage` — hostname, path, search and protocol from the URL,
 // `document.cookie` from the Cookie header, no storage — and the cookies it writes go to a
 // jar that keeps the browser's rules (a Domain must cover the host and not be a public

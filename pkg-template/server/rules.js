@@ -8,7 +8,7 @@ import { CALL_CAPTURE, CALL_TRACKING_ID, optionList, virtualPage } from './engin
 
 export { engineBuild };
 
-/** What the core's option reader says about an option it refused (src/core/options.rs). */
+/** What the core's option reader says about an option it refused (crates/core/src/options.rs). */
 const OPTION_NOTE = '[taapit] option ';
 /** Its note on a number of days it clamped: a value the browser side accepts as well. */
 const CLAMPED = 'expiresInDays: clamped';
