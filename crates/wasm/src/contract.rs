@@ -96,109 +96,124 @@ pub const OPTIONS: [OptionDecl; 12] = {
     ]
 };
 
-/// What the loader asks the module to do (the `call` export's argument).
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Call {
-    /// `capture(options)`: the input is the option list (`Options::read`).
-    Capture = 0,
-    /// `getTrackingId()`.
-    TrackingId = 1,
-    /// `clearTrackingId()`.
-    Clear = 2,
-    /// `grantConsent()`.
-    Grant = 3,
-    /// `revokeConsent()`.
-    Revoke = 4,
-    /// `decorateUrl(href)`: the input is the link's host, `\0`, and the `href`.
-    Decorate = 5,
+/// Declares a code enum (`#[repr(u32)]`, each variant's code written beside it) and its
+/// `ALL`, the list of every variant in declaration order, from the same tokens: a variant
+/// cannot be added without being listed. (`crates/wasm/tests/contract.rs` checks that each
+/// code is its position in the list, which is what the generated JavaScript indexes by.)
+macro_rules! codes {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $code:literal,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant = $code,)*
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+        }
+    };
 }
 
-/// The page texts the module reads through `t` (its `text` argument).
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Text {
-    /// `location.hostname`.
-    Hostname = 0,
-    /// `location.pathname`.
-    Pathname = 1,
-    /// `location.search`.
-    Search = 2,
-    /// `location.hash`.
-    Hash = 3,
-    /// `location.protocol`.
-    Protocol = 4,
-    /// `document.cookie`.
-    Cookies = 5,
-    /// `localStorage.getItem(argument)`.
-    Storage = 6,
-    /// What the call was given (the option list, the link to decorate).
-    Input = 7,
-    /// A random text, unique to this call: names the domain probe cookie, so two pages
-    /// probing at once never see each other's probe.
-    Nonce = 8,
-    /// What the module remembers between calls, as it last handed it over with
-    /// [`Change::State`] (the empty text before the first call): see `state.rs`.
-    State = 9,
+codes! {
+    /// What the loader asks the module to do (the `call` export's argument).
+    pub enum Call {
+        /// `capture(options)`: the input is the option list (`Options::read`).
+        Capture = 0,
+        /// `getTrackingId()`.
+        TrackingId = 1,
+        /// `clearTrackingId()`.
+        Clear = 2,
+        /// `grantConsent()`.
+        Grant = 3,
+        /// `revokeConsent()`.
+        Revoke = 4,
+        /// `decorateUrl(href)`: the input is the link's host, `\0`, and the `href`.
+        Decorate = 5,
+    }
 }
 
-/// The page changes the module makes through `w` (its `change` argument).
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// `document.cookie = a`.
-    SetCookie = 0,
-    /// `localStorage.setItem(a, b)`.
-    StorageSet = 1,
-    /// `localStorage.removeItem(a)`.
-    StorageRemove = 2,
-    /// `history.replaceState(history.state, "", a)`.
-    ReplaceUrl = 3,
-    /// `console.warn(a)`.
-    Warn = 4,
-    /// Keep `a` as what the module remembers between calls, for [`Text::State`] to read.
-    State = 5,
+codes! {
+    /// The page texts the module reads through `t` (its `text` argument).
+    pub enum Text {
+        /// `location.hostname`.
+        Hostname = 0,
+        /// `location.pathname`.
+        Pathname = 1,
+        /// `location.search`.
+        Search = 2,
+        /// `location.hash`.
+        Hash = 3,
+        /// `location.protocol`.
+        Protocol = 4,
+        /// `document.cookie`.
+        Cookies = 5,
+        /// `localStorage.getItem(argument)`.
+        Storage = 6,
+        /// What the call was given (the option list, the link to decorate).
+        Input = 7,
+        /// A random text, unique to this call: names the domain probe cookie, so two pages
+        /// probing at once never see each other's probe.
+        Nonce = 8,
+        /// What the module remembers between calls, as it last handed it over with
+        /// [`Change::State`] (the empty text before the first call): see `state.rs`.
+        State = 9,
+    }
 }
 
-/// A capture result's `source` (0: `null`).
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SourceCode {
-    /// No id.
-    None = 0,
-    /// `"search"`.
-    Search = 1,
-    /// `"hash"`.
-    Hash = 2,
-    /// `"stored"`.
-    Stored = 3,
+codes! {
+    /// The page changes the module makes through `w` (its `change` argument).
+    pub enum Change {
+        /// `document.cookie = a`.
+        SetCookie = 0,
+        /// `localStorage.setItem(a, b)`.
+        StorageSet = 1,
+        /// `localStorage.removeItem(a)`.
+        StorageRemove = 2,
+        /// `history.replaceState(history.state, "", a)`.
+        ReplaceUrl = 3,
+        /// `console.warn(a)`.
+        Warn = 4,
+        /// Keep `a` as what the module remembers between calls, for [`Text::State`] to read.
+        State = 5,
+    }
 }
 
-/// A capture result's `storage` (0: `null`).
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StorageCode {
-    /// No id.
-    None = 0,
-    /// `"cookie"`.
-    Cookie = 1,
-    /// `"localStorage"`.
-    LocalStorage = 2,
-    /// `"memory"`.
-    Memory = 3,
+codes! {
+    /// A capture result's `source` (0: `null`).
+    pub enum SourceCode {
+        /// No id.
+        None = 0,
+        /// `"search"`.
+        Search = 1,
+        /// `"hash"`.
+        Hash = 2,
+        /// `"stored"`.
+        Stored = 3,
+    }
+}
+
+codes! {
+    /// A capture result's `storage` (0: `null`).
+    pub enum StorageCode {
+        /// No id.
+        None = 0,
+        /// `"cookie"`.
+        Cookie = 1,
+        /// `"localStorage"`.
+        LocalStorage = 2,
+        /// `"memory"`.
+        Memory = 3,
+    }
 }
 
 impl Call {
-    /// Every call, in code order.
-    pub const ALL: [Call; 6] = [
-        Call::Capture,
-        Call::TrackingId,
-        Call::Clear,
-        Call::Grant,
-        Call::Revoke,
-        Call::Decorate,
-    ];
-
     /// The call of a code, `None` for an unknown one.
     pub fn from_code(code: u32) -> Option<Call> {
         Self::ALL.get(code as usize).copied()
@@ -218,20 +233,6 @@ impl Call {
 }
 
 impl Text {
-    /// Every text, in code order.
-    pub const ALL: [Text; 10] = [
-        Text::Hostname,
-        Text::Pathname,
-        Text::Search,
-        Text::Hash,
-        Text::Protocol,
-        Text::Cookies,
-        Text::Storage,
-        Text::Input,
-        Text::Nonce,
-        Text::State,
-    ];
-
     /// Its name in the loader (its reader's key).
     pub fn js_name(self) -> &'static str {
         match self {
@@ -250,16 +251,6 @@ impl Text {
 }
 
 impl Change {
-    /// Every change, in code order.
-    pub const ALL: [Change; 6] = [
-        Change::SetCookie,
-        Change::StorageSet,
-        Change::StorageRemove,
-        Change::ReplaceUrl,
-        Change::Warn,
-        Change::State,
-    ];
-
     /// Its name in the loader (its handler's key).
     pub fn js_name(self) -> &'static str {
         match self {
@@ -274,14 +265,6 @@ impl Change {
 }
 
 impl SourceCode {
-    /// Every code, in code order.
-    pub const ALL: [SourceCode; 4] = [
-        SourceCode::None,
-        SourceCode::Search,
-        SourceCode::Hash,
-        SourceCode::Stored,
-    ];
-
     /// The code of a capture's source.
     pub fn of(source: Option<taapit_core::capture::Source>) -> Self {
         use taapit_core::capture::Source;
@@ -306,14 +289,6 @@ impl SourceCode {
 }
 
 impl StorageCode {
-    /// Every code, in code order.
-    pub const ALL: [StorageCode; 4] = [
-        StorageCode::None,
-        StorageCode::Cookie,
-        StorageCode::LocalStorage,
-        StorageCode::Memory,
-    ];
-
     /// The code of a capture's storage.
     pub fn of(storage: Option<taapit_core::capture::Storage>) -> Self {
         use taapit_core::capture::Storage;
@@ -369,13 +344,13 @@ pub fn javascript() -> std::string::String {
     let mut put = |prefix: &str, name: &str, code: u32| {
         let _ = writeln!(out, "export const {} = {code};", js_const(prefix, name));
     };
-    for c in Call::ALL {
+    for &c in Call::ALL {
         put("CALL", c.js_name(), c as u32);
     }
-    for t in Text::ALL {
+    for &t in Text::ALL {
         put("TEXT", t.js_name(), t as u32);
     }
-    for c in Change::ALL {
+    for &c in Change::ALL {
         put("CHANGE", c.js_name(), c as u32);
     }
     let quoted = |value: Option<&str>| value.map_or("null".into(), |v| std::format!("'{v}'"));
