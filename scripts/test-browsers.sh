@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the wasm-bindgen-test suites (tests/browser.rs) in the three browser engines, one after
+# Runs the wasm-bindgen-test suites (tests/browser/) in the three browser engines, one after
 # the other: Chromium, Firefox, WebKit. Fails if any engine fails; every engine runs anyway.
 #
 #   bash scripts/test-browsers.sh                    # all three
