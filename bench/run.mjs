@@ -204,6 +204,12 @@ for (const [variant, label] of [['script', 'script tag'], ['esm', 'ES module']])
   totals[variant] = sum(each);
   lines.push(`| **${label}** | **total** | **${totals[variant].raw}** | **${totals[variant].gzip}** | **${totals[variant].brotli}** |`);
 }
+// Fetched only where WebAssembly or DecompressionStream is missing (README, "Content-Security-Policy,
+// and browsers without WebAssembly"), so never during the timed loads: its bytes, for the README to link.
+const fallbackFile = path.join(PKG_DIR, 'taapit_capture.fallback.js');
+if (existsSync(fallbackFile)) {
+  lines.push(`| fallback, without WebAssembly | \`taapit_capture.fallback.js\` | ${fmtBytes(sizes(fallbackFile))} |`);
+}
 const wasmFile = path.join(PKG_DIR, 'taapit_capture.wasm');
 const memory = existsSync(wasmFile) ? initialMemory(wasmFile) : null;
 lines.push('', '## Memory', '', `Initial linear memory of \`taapit_capture.wasm\`: ${memory} bytes (${memory / 1024} KiB).`, '');
@@ -240,11 +246,11 @@ if (esmRatio !== null) lines.push(`| time to capture, esm / reference | ≤ 1.5 
 if (results.floor) lines.push(`| time to capture, floor / reference: an empty WebAssembly module, for scale | — | ${(median(results.floor.times) / ref).toFixed(2)} | |`);
 if (results.script) lines.push(`| long tasks caused by the module | 0 | ${results.script.long} | ${verdict(results.script.long === 0)} |`);
 lines.push('');
-const steps = path.join(here, 'SIZE_STEPS.md');
-if (existsSync(steps)) {
-  // What each size step saved, kept by hand in bench/SIZE_STEPS.md as the steps are made.
-  lines.push(readFileSync(steps, 'utf8').replace(/^# /, '## ').replace(/\n#/g, '\n##'));
-}
+// What each size step saved is a history, kept by hand in bench/SIZE_STEPS.md as the steps are
+// made: linked, not copied, so this file holds only the figures of the run that wrote it.
+lines.push('## How the size got here', '');
+lines.push('Each step that moved the shipped `.wasm` and script tag, with what it saved and what was');
+lines.push('tried and not kept: [bench/SIZE_STEPS.md](bench/SIZE_STEPS.md).', '');
 // The server crate's section (scripts/bench-server.sh) is kept as it is.
 const SERVER_SECTION = /<!-- server-bench:start -->[\s\S]*<!-- server-bench:end -->\n?/;
 const kept = existsSync(out) ? readFileSync(out, 'utf8').match(SERVER_SECTION)?.[0] : undefined;
