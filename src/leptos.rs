@@ -65,14 +65,35 @@ use taapit_core::options::DEFAULT_NAME;
 /// }
 /// ```
 ///
-/// On the server (feature `leptos-ssr`) and outside wasm32 it does nothing.
+/// A client-side route change (leptos_router's `<A>`, `use_navigate`) keeps `Analytics`
+/// mounted, so an address with a new `ta_tid` is not captured by itself. Give `capture_on` the
+/// router's search string and it captures again each time that changes:
+///
+/// ```ignore
+/// use leptos::prelude::*;
+/// use leptos_router::hooks::use_location;
+/// use taapit_capture::leptos::Analytics;
+///
+/// // Inside the app's <Router>.
+/// #[component]
+/// fn Routed() -> impl IntoView {
+///     view! { <Analytics capture_on=use_location().search /> }
+/// }
+/// ```
+///
+/// On the server (feature `leptos-ssr`) and outside wasm32 it does nothing and reads neither
+/// prop's value.
 #[component]
 pub fn Analytics(
     /// The capture's options (default [`Options::default`]).
     #[prop(optional)]
     options: Options,
+    /// Captures again, with the same options, each time this value changes: the router's
+    /// search string (default: none, one capture after mounting).
+    #[prop(optional, into)]
+    capture_on: Option<Signal<String>>,
 ) -> impl IntoView {
-    capture_after_mount(options);
+    capture_after_mount(options, capture_on);
 }
 
 /// The tracking id in effect, as a signal: `None` until one is captured, then the id, updated
@@ -141,10 +162,14 @@ macro_rules! not_browser {
 }
 
 browser_only! {
-    fn capture_after_mount(options: Options) {
-        // An effect runs once the view is mounted (or hydrated), in the browser only; it
-        // reads no signal, so it never runs again.
+    fn capture_after_mount(options: Options, capture_on: Option<Signal<String>>) {
+        // An effect runs once the view is mounted (or hydrated), in the browser only. It
+        // tracks `capture_on` alone, so it runs again when that changes (a route change), and
+        // never without it.
         Effect::new(move |_| {
+            if let Some(address) = capture_on {
+                address.track();
+            }
             crate::capture(&options);
         });
     }
@@ -167,7 +192,7 @@ browser_only! {
 }
 
 not_browser! {
-    fn capture_after_mount(_options: Options) {}
+    fn capture_after_mount(_options: Options, _capture_on: Option<Signal<String>>) {}
 
     fn follow_changes(_tracking_id: RwSignal<Option<String>>, _cookie_name: String) {}
 }

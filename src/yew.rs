@@ -50,6 +50,10 @@ pub struct AnalyticsProps {
     /// The capture's options (default [`Options::default`]).
     #[prop_or_default]
     pub options: Options,
+    /// Captures again, with the same options, each time this value changes: the router's
+    /// query string (default `None`: one capture after the first render).
+    #[prop_or_default]
+    pub capture_on: Option<String>,
 }
 
 /// Captures the tracking id from the page URL once, in an effect after the first render, and
@@ -71,11 +75,29 @@ pub struct AnalyticsProps {
 ///     }
 /// }
 /// ```
+///
+/// A client-side route change (yew-router's `<Link>`, `navigator.push`) keeps `Analytics`
+/// mounted, so an address with a new `ta_tid` is not captured by itself. Give `capture_on` the
+/// router's query string and it captures again each time that changes:
+///
+/// ```ignore
+/// use taapit_capture::yew::Analytics;
+/// use yew::prelude::*;
+/// use yew_router::hooks::use_location;
+///
+/// // Inside the app's <BrowserRouter>.
+/// #[function_component]
+/// fn Routed() -> Html {
+///     let query = use_location().map(|location| location.query_str().to_owned());
+///     html! { <Analytics capture_on={query} /> }
+/// }
+/// ```
 #[function_component]
 pub fn Analytics(props: &AnalyticsProps) -> Html {
     let options = props.options.clone();
-    // Empty dependencies: once, after the first render (Yew runs no effect on the server).
-    use_effect_with((), move |_| capture(&options));
+    // Once after the first render, then after each render where `capture_on` changed (Yew
+    // runs no effect on the server).
+    use_effect_with(props.capture_on.clone(), move |_| capture(&options));
     Html::default()
 }
 

@@ -168,3 +168,39 @@ fn the_options_prop_is_the_captures_options() {
     let props = AnalyticsProps::builder().options(options.clone()).build();
     assert_eq!(props.options, options);
 }
+
+/// `capture_on` on the server: the component renders nothing and never reads the address
+/// (no capture runs there), and the router's `Memo<String>` (what
+/// `leptos_router::hooks::use_location().search` is) converts into the prop.
+#[test]
+fn capture_on_is_not_read_on_the_server() {
+    let read = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let html = {
+        let read = read.clone();
+        render(Some(request(&["ta_tid=old"])), move || {
+            let search = Memo::new(move |_| {
+                read.store(true, std::sync::atomic::Ordering::SeqCst);
+                "?ta_tid=new".to_owned()
+            });
+            view! { <Analytics capture_on=search /><ShowId /> }
+        })
+    };
+    // `<!>`: the empty view of `<Analytics />`.
+    assert_eq!(html, "<!><p>old</p>");
+    assert!(!read.load(std::sync::atomic::Ordering::SeqCst));
+}
+
+#[test]
+fn capture_on_defaults_to_none() {
+    assert!(AnalyticsProps::builder().build().capture_on.is_none());
+    // Signals live in an owner's arena.
+    Owner::new().with(|| {
+        let props = AnalyticsProps::builder()
+            .capture_on(Signal::stored("?ta_tid=new".to_owned()))
+            .build();
+        assert_eq!(
+            props.capture_on.map(|search| search.get_untracked()),
+            Some("?ta_tid=new".to_owned())
+        );
+    });
+}

@@ -167,3 +167,41 @@ async fn a_named_cookie_is_the_server_value_of_the_named_hook() {
         "the default cookie is not the named one"
     );
 }
+
+#[test]
+fn capture_on_defaults_to_none() {
+    assert_eq!(yew::props!(AnalyticsProps {}).capture_on, None);
+    let props = yew::props!(AnalyticsProps {
+        capture_on: Some("?ta_tid=new".to_owned())
+    });
+    assert_eq!(props.capture_on.as_deref(), Some("?ta_tid=new"));
+}
+
+#[derive(Properties, PartialEq, Clone)]
+struct RoutedProps {
+    query: Option<String>,
+}
+
+#[function_component]
+fn Routed(props: &RoutedProps) -> Html {
+    html! {
+        <ContextProvider<RequestTrackingId> context={RequestTrackingId::from_cookie_header("ta_tid=old")}>
+            <Analytics capture_on={props.query.clone()} />
+            <ShowId />
+        </ContextProvider<RequestTrackingId>>
+    }
+}
+
+/// `capture_on` on the server: the component renders nothing and the id stays the request's
+/// (no capture runs there, whatever the address says).
+#[tokio::test(flavor = "current_thread")]
+async fn capture_on_does_nothing_on_the_server() {
+    let props = RoutedProps {
+        query: Some("?ta_tid=new".to_owned()),
+    };
+    let html = LocalServerRenderer::<Routed>::with_props(props)
+        .hydratable(false)
+        .render()
+        .await;
+    assert_eq!(html, "<p>old</p>");
+}
