@@ -4,7 +4,7 @@
 // regressions, not the targets (BENCHMARKS.md has those, and bench/SIZE_STEPS.md how the
 // build got under them).
 import path from 'node:path';
-import { PKG_DIR } from '../scripts/server.mjs';
+import { PKG_DIR } from '../tests/support/server.mjs';
 import { fetchedFiles, initialMemory, sizes } from './run.mjs';
 
 const GZIP_CEILING = 12 * 1024;

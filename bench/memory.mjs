@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startHttpServer, PKG_DIR } from '../scripts/server.mjs';
+import { startHttpServer, PKG_DIR } from '../tests/support/server.mjs';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'taapit-memory-'));
 writeFileSync(path.join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script>

@@ -14,9 +14,9 @@
 //
 // The same loads also time the module's first call (`capture`) and, inside it, each page
 // access the loader makes for the module (its imports, named by the codes of
-// pkg-template/contract.js): what the first call waited on, and what was its own code.
+// js/package/contract.js): what the first call waited on, and what was its own code.
 
-import * as contract from '../pkg-template/contract.js';
+import * as contract from '../js/package/contract.js';
 
 /** What each import (with its code, for `t` and `w`) does, by the contract's names. */
 const IMPORTS = {

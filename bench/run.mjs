@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { startHttpServer, PKG_DIR, REPO_ROOT } from '../scripts/server.mjs';
+import { startHttpServer, PKG_DIR, REPO_ROOT } from '../tests/support/server.mjs';
 import { measurePhases, median, phasesTable } from './phases.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: the release .wasm (crates/wasm: no wasm-bindgen),
-# wasm-opt -Oz, the hand-written package files from pkg-template/ (the loader
-# loader.js among them), and the script tag pkg/taapit.js (tag/build.mjs).
+# wasm-opt -Oz, the hand-written package files from js/package/ (the loader
+# loader.js among them), and the script tag pkg/taapit.js (js/build/tag.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -12,7 +12,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release --target wasm32-unknown-unknown --lib --quiet -p taapit-wasm
 wasm_built="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/taapit_wasm.wasm"
 # Texts only a panic message reads, zeroed (the panic handler traps without reading them).
-node scripts/zero-panic-data.mjs "$wasm_built"
+node js/build/zero-panic-data.mjs "$wasm_built"
 rm -rf pkg
 mkdir -p pkg
 # --converge repeats -Oz while it still shrinks; --zero-filled-memory lets it drop the zero
@@ -23,28 +23,28 @@ mkdir -p pkg
 node_modules/.bin/wasm-opt --remove-exports --pass-arg='remove-exports@__*' -Oz --converge --zero-filled-memory --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$wasm_built" -o pkg/taapit_capture.wasm
-# The package's files (pkg-template/server/ is built by scripts/build-server.mjs below).
-find pkg-template -maxdepth 1 -type f -exec cp -t pkg/ {} +
+# The package's files (js/package/server/ is built by js/build/server-entry.mjs below).
+find js/package -maxdepth 1 -type f -exec cp -t pkg/ {} +
 rm -f pkg/.gitignore
-# The npm entry as one module (scripts/bundle-entry.mjs says why), over the copy of
-# pkg-template/index.js. The other copied modules stay in pkg/ outside the package's `files`:
+# The npm entry as one module (js/build/bundle-entry.mjs says why), over the copy of
+# js/package/index.js. The other copied modules stay in pkg/ outside the package's `files`:
 # the browser tests load pkg/loader.js (with contract.js) directly.
-node scripts/bundle-entry.mjs
+node js/build/bundle-entry.mjs
 
 # The same module as plain JavaScript (wasm2js), fetched only where WebAssembly cannot run
-# (a CSP without 'wasm-unsafe-eval', a browser without WebAssembly): tag/fallback.mjs. Built
+# (a CSP without 'wasm-unsafe-eval', a browser without WebAssembly): js/build/fallback.mjs. Built
 # before the script tag, which pins it by its hash.
-node tag/fallback.mjs
+node js/build/fallback.mjs
 # The server entry (taapit-capture/server): the same .wasm and its wasm2js build, run over
-# a request (scripts/build-server.mjs).
-node scripts/build-server.mjs
-# The script tag: tag/taapit.js and the loader, bundled by esbuild into one minified
-# classic script with the .wasm inlined (tag/build.mjs; the README's "Script tag" section
+# a request (js/build/server-entry.mjs).
+node js/build/server-entry.mjs
+# The script tag: js/tag/taapit.js and the loader, bundled by esbuild into one minified
+# classic script with the .wasm inlined (js/build/tag.mjs; the README's "Script tag" section
 # has the measurements behind the choice).
-node tag/build.mjs
+node js/build/tag.mjs
 
-# One version for the crates and the npm package: the workspace's (Cargo.toml); the template
-# (pkg-template/package.json) has none of its own.
+# One version for the crates and the npm package: the workspace's (Cargo.toml); its source
+# (js/package/package.json) has none of its own.
 version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
 node -e '
   const fs = require("fs");
@@ -57,7 +57,7 @@ node -e '
 # script, and in the package README (generated from README.md's sections).
 sri="sha384-$(openssl dgst -sha384 -binary pkg/taapit.js | openssl base64 -A)"
 printf '%s\n' "$sri" > pkg/taapit.js.sri
-node scripts/package-readme.mjs "$version" "$sri"
+node js/build/package-readme.mjs "$version" "$sri"
 
 wasm_bytes=$(wc -c < pkg/taapit_capture.wasm)
 wasm_gz=$(gzip -9 -c pkg/taapit_capture.wasm | wc -c)

@@ -65,7 +65,7 @@ done <<< "$publishable"
 
 # The capture crate's crates.io README shows the main README's examples, not copies that
 # drift: every code block of it is in README.md, verbatim. (The npm README is generated from
-# README.md by scripts/package-readme.mjs; the server crate's README is its own, fuller guide.)
+# README.md by js/build/package-readme.mjs; the server crate's README is its own, fuller guide.)
 node -e '
   const fs = require("fs");
   const blocks = (text) => [...text.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]);

@@ -42,7 +42,7 @@ pub fn tracking_id_after(
 }
 
 /// Fires `taapit:change` on `window` after `call` (`"capture"`, `"clear"`, `"grant"`,
-/// `"revoke"`), as the npm entry and the script tag do (`pkg-template/wrapper.js`):
+/// `"revoke"`), as the npm entry and the script tag do (`js/package/wrapper.js`):
 /// `detail.trackingId` is the id now in effect, `detail.call` the call, and a capture's or a
 /// grant's `source`, `storage`, `domain` and `expiresAt` come with it. Hooks in Rust apps and
 /// React's `useTrackingId` listen to the same event. A listener that throws is reported by

@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { PAGE_DIR, startHttpsServer } from '../../scripts/server.mjs';
+import { PAGE_DIR, startHttpsServer } from '../support/server.mjs';
 import { ENGINE, ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
 import {
   assertExpiresIn,

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { PKG_DIR, REPO_ROOT } from '../../scripts/server.mjs';
+import { PKG_DIR, REPO_ROOT } from '../support/server.mjs';
 import { assertPkgBuilt, CHILD_ENV, idCookies, launchChromium, watchPage } from './support.mjs';
 import { AUTHORIZATION_PLACEHOLDER, DEMO_ID, startRustDemo, waitForRecord } from './rust-demo.mjs';
 

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startHttpsServer } from '../../scripts/server.mjs';
+import { startHttpsServer } from '../support/server.mjs';
 import { ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
 import { assertExpiresIn, assertPkgBuilt, hostsCert, NAME, sendHtml, STUB } from './support.mjs';
 

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 
-import { HOST, REPO_ROOT, startHttpsServer } from '../../scripts/server.mjs';
+import { HOST, REPO_ROOT, startHttpsServer } from '../support/server.mjs';
 import {
   assertExpiresIn,
   CHILD_ENV,

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { PKG_DIR, startHttpsServer } from '../../scripts/server.mjs';
+import { PKG_DIR, startHttpsServer } from '../support/server.mjs';
 import { ENGINE, ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
 import { assertExpiresIn, assertPkgBuilt, DAY, HOSTILE, hostsCert, NAME, sendHtml, SLACK, STUB } from './support.mjs';
 

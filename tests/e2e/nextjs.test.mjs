@@ -27,7 +27,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { PKG_DIR } from '../../scripts/server.mjs';
+import { PKG_DIR } from '../support/server.mjs';
 import {
   assertPkgBuilt,
   CHILD_ENV,

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { PKG_DIR, startHttpServer, startHttpsServer } from '../../scripts/server.mjs';
+import { PKG_DIR, startHttpServer, startHttpsServer } from '../support/server.mjs';
 import {
   assertExpiresIn,
   assertPkgBuilt,

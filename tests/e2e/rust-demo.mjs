@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { REPO_ROOT } from '../../scripts/server.mjs';
+import { REPO_ROOT } from '../support/server.mjs';
 import { CHILD_ENV } from './support.mjs';
 
 /** The demo binary. */

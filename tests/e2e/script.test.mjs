@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { PKG_DIR, startHttpsServer } from '../../scripts/server.mjs';
+import { PKG_DIR, startHttpsServer } from '../support/server.mjs';
 import { ENGINE, ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
 import { assertExpiresIn, assertPkgBuilt, HOSTILE, HOSTS, hostsCert, NAME, sendHtml, STUB } from './support.mjs';
 

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import * as contract from '../../pkg/contract.js';
 import { captureTrackingId, captureTrackingIdNode } from '../../pkg/server/capture.js';
 import { CHANGE, READ } from '../../pkg/server/engine.js';
-import { makeSelfSignedCert } from '../../scripts/server.mjs';
+import { makeSelfSignedCert } from '../support/server.mjs';
 import { assertPkgBuilt, CHILD_ENV } from './support.mjs';
 
 const run = promisify(execFile);

@@ -31,7 +31,7 @@ import vm from 'node:vm';
 
 import { build } from 'esbuild';
 
-import { PKG_DIR } from '../../scripts/server.mjs';
+import { PKG_DIR } from '../support/server.mjs';
 import { startCollector } from './server/collector.mjs';
 import { assertPkgBuilt, freePort, npm, NPM_CACHE } from './support.mjs';
 

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { makeSelfSignedCert, PKG_DIR, startHttpsServer } from '../../scripts/server.mjs';
+import { makeSelfSignedCert, PKG_DIR, startHttpsServer } from '../support/server.mjs';
 import { ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
 import { assertExpiresIn, assertPkgBuilt, HOSTS, NAME, sendHtml, STUB } from './support.mjs';
 

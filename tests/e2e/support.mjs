@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 
 import { chromium } from 'playwright-core';
 
-import { makeSelfSignedCert, PKG_DIR, REPO_ROOT } from '../../scripts/server.mjs';
+import { makeSelfSignedCert, PKG_DIR, REPO_ROOT } from '../support/server.mjs';
 
 /** The browser: Debian's Chromium unless CHROMIUM_PATH says otherwise. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

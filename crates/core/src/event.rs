@@ -1,5 +1,5 @@
 //! The page's change event, as every surface names it: the script tag and the npm entry
-//! (`pkg-template/wrapper.js`), the Rust web shell (`taapit-capture`'s `web::events`), and the
+//! (`js/package/wrapper.js`), the Rust web shell (`taapit-capture`'s `web::events`), and the
 //! hooks that listen to it (React's `useTrackingId`, the Leptos and Yew hooks). Declared here
 //! once: the Rust shell uses these constants, and `crates/wasm/tests/contract.rs` checks every
 //! JavaScript and TypeScript mention of the event against them.

@@ -3,7 +3,7 @@
 //! When a visitor follows a link to a host matched by the `outbound` option (a checkout on
 //! `shop.example.net`, say), the id cannot follow in a cookie: it goes in the link's URL,
 //! `?ta_tid=<id>`, where the capture on that site finds it. These are the pure rules; one
-//! delegated listener (`pkg-template/outbound.js`, used by the script tag and the npm entry)
+//! delegated listener (`js/package/outbound.js`, used by the script tag and the npm entry)
 //! applies them at click time.
 //!
 //! Patterns: `shop.example.net` matches that host only; `*.example.org` matches every

@@ -1,7 +1,7 @@
 //! The Rust↔JS contract of the shipped `.wasm`: every code that crosses between the module
-//! and its loader (`pkg-template/loader.js`), defined here once.
+//! and its loader (`js/package/loader.js`), defined here once.
 //!
-//! The loader reads the same codes from `pkg-template/contract.js`, which is generated from
+//! The loader reads the same codes from `js/package/contract.js`, which is generated from
 //! these enums (`javascript()`, natively); `crates/wasm/tests/contract.rs` fails when the committed file differs
 //! (`UPDATE_CONTRACT=1 cargo test -p taapit-wasm --test contract` writes it again) or when the loader has no
 //! handler for a text or a change named here.
@@ -32,8 +32,8 @@
 //!   ([`taapit_core::event`]) the published web shell (`src/web/events.rs`) fires with too,
 //!   which is why they are declared in the core.
 //!
-//! `crates/wasm/tests/contract.rs` checks every mention of both in `pkg-template/` (the
-//! loader, `wrapper.js`, `react.js`, `index.d.ts`, `taapit.d.ts`), `tag/taapit.js` and the
+//! `crates/wasm/tests/contract.rs` checks every mention of both in `js/package/` (the
+//! loader, `wrapper.js`, `react.js`, `index.d.ts`, `taapit.d.ts`), `js/tag/taapit.js` and the
 //! README's options table against these declarations. Those mentions stay literal in the
 //! sources: esbuild does not write imported strings in place, and the script tag must not grow.
 
@@ -327,7 +327,7 @@ pub fn js_const(prefix: &str, js_name: &str) -> std::string::String {
     out
 }
 
-/// `pkg-template/contract.js`, as these enums give it: the loader's copy of the codes, as
+/// `js/package/contract.js`, as these enums give it: the loader's copy of the codes, as
 /// `const`s (esbuild writes their values in place: no object or name in the bundle).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn javascript() -> std::string::String {

@@ -1,4 +1,4 @@
-//! The shipped `.wasm`'s one export, `call(code)`, which the loader (`pkg-template/loader.js`)
+//! The shipped `.wasm`'s one export, `call(code)`, which the loader (`js/package/loader.js`)
 //! turns into the JavaScript API. Each call takes its input, if any, through
 //! [`host::read`]`(Text::Input)` and hands its result back through [`host::capture_result`]
 //! or [`host::text_result`]: plain Rust underneath, a thin skin here. The codes are in

@@ -1,5 +1,5 @@
 //! The shipped `.wasm`'s shell: [`Page`] over the few functions its
-//! JavaScript loader, `pkg-template/loader.js`, passes in as imports (their contract:
+//! JavaScript loader, `js/package/loader.js`, passes in as imports (their contract:
 //! `crates/wasm/src/contract.rs`). No
 //! wasm-bindgen: strings cross as UTF-8 bytes in linear memory, and the loader catches
 //! whatever the page throws and reports it as a plain failure (`-1`, `0`).

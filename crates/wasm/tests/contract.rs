@@ -1,25 +1,25 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The Rust↔JS contract (`crates/wasm/src/contract.rs`) and the loader's copy of it
-//! (`pkg-template/contract.js`, generated): they must not disagree.
+//! (`js/package/contract.js`, generated): they must not disagree.
 use std::path::Path;
 
 use taapit_wasm::contract::{javascript, js_const, Call, Change, SourceCode, StorageCode, Text};
 
-const GENERATED: &str = "pkg-template/contract.js";
+const GENERATED: &str = "js/package/contract.js";
 
 fn root() -> &'static Path {
-    // The repository's root: the loader's files are in pkg-template/ there.
+    // The repository's root: the loader's files are in js/package/ there.
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
-/// The committed `pkg-template/contract.js` is what the enums give. With
+/// The committed `js/package/contract.js` is what the enums give. With
 /// `UPDATE_CONTRACT=1`, the test writes it first (after a change to the enums).
 #[test]
 fn the_loaders_copy_of_the_codes_is_generated_from_the_rust_enums() {
     let path = root().join(GENERATED);
     let expected = javascript();
     if std::env::var_os("UPDATE_CONTRACT").is_some() {
-        std::fs::write(&path, &expected).expect("write pkg-template/contract.js");
+        std::fs::write(&path, &expected).expect("write js/package/contract.js");
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
@@ -55,10 +55,10 @@ fn codes_are_positions() {
 
 /// The loader has one reader for every text and one handler for every change the module can
 /// ask for, in code order (the `/* TEXT_… */` and `/* CHANGE_… */` comments that name the
-/// entries of `read` and `change` in `pkg-template/loader.js`), and makes every call.
+/// entries of `read` and `change` in `js/package/loader.js`), and makes every call.
 #[test]
 fn the_loader_handles_every_code() {
-    let loader = std::fs::read_to_string(root().join("pkg-template/loader.js")).unwrap();
+    let loader = std::fs::read_to_string(root().join("js/package/loader.js")).unwrap();
     let named = |prefix: &str| -> Vec<String> {
         loader
             .split("/* ")
@@ -426,7 +426,7 @@ fn the_declared_options_are_the_cores() {
 #[test]
 fn index_d_ts_and_the_readme_list_the_declared_options() {
     assert_eq!(
-        capture_options_problems(&read("pkg-template/index.d.ts")),
+        capture_options_problems(&read("js/package/index.d.ts")),
         Vec::<String>::new()
     );
     assert_eq!(
@@ -437,21 +437,21 @@ fn index_d_ts_and_the_readme_list_the_declared_options() {
 
 #[test]
 fn every_surface_names_the_event_and_its_detail_as_declared() {
-    let index_d_ts = read("pkg-template/index.d.ts");
-    let wrapper = read("pkg-template/wrapper.js");
-    let loader = read("pkg-template/loader.js");
-    let mut problems = type_problems(&index_d_ts, &read("pkg-template/taapit.d.ts"));
+    let index_d_ts = read("js/package/index.d.ts");
+    let wrapper = read("js/package/wrapper.js");
+    let loader = read("js/package/loader.js");
+    let mut problems = type_problems(&index_d_ts, &read("js/package/taapit.d.ts"));
     problems.extend(wrapper_problems(&wrapper, &loader));
     for (file, must_name) in [
-        ("pkg-template/react.js", true),
-        ("pkg-template/react.d.ts", false),
-        ("pkg-template/index.js", false),
-        ("pkg-template/loader.js", false),
-        ("tag/taapit.js", false),
+        ("js/package/react.js", true),
+        ("js/package/react.d.ts", false),
+        ("js/package/index.js", false),
+        ("js/package/loader.js", false),
+        ("js/tag/taapit.js", false),
     ] {
         problems.extend(event_name_problems(file, &read(file), must_name));
     }
-    let react = read("pkg-template/react.js");
+    let react = read("js/package/react.js");
     for listens in ["addEventListener", "removeEventListener"] {
         if !react.contains(&format!("{listens}('{CHANGE_EVENT}'")) {
             problems.push(format!("react.js does not {listens} {CHANGE_EVENT:?}"));
@@ -464,10 +464,10 @@ fn every_surface_names_the_event_and_its_detail_as_declared() {
 /// event name in any one surface.
 #[test]
 fn a_drifted_mention_is_caught() {
-    let index_d_ts = read("pkg-template/index.d.ts");
-    let taapit_d_ts = read("pkg-template/taapit.d.ts");
-    let wrapper = read("pkg-template/wrapper.js");
-    let loader = read("pkg-template/loader.js");
+    let index_d_ts = read("js/package/index.d.ts");
+    let taapit_d_ts = read("js/package/taapit.d.ts");
+    let wrapper = read("js/package/wrapper.js");
+    let loader = read("js/package/loader.js");
     let readme = read("README.md");
     let drift = |source: &str, from: &str, to: &str| {
         assert!(source.contains(from), "{from:?} is in the file to drift");

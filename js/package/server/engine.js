@@ -14,7 +14,7 @@
 //
 // Not loader.js's `instantiate`: that one reads the real page's globals. The option list
 // (`optionList`) and the codes (contract.js, generated from the Rust enums) are shared with
-// it; scripts/build-server.mjs bundles them into pkg/server/engine.js.
+// it; js/build/server-entry.mjs bundles them into pkg/server/engine.js.
 //
 // Which build of the module runs (the .wasm, or its wasm2js translation where a runtime
 // refuses to compile WebAssembly) is chosen by runtime.js / runtime-wasm2js.js.

@@ -6,7 +6,7 @@
 // does not split data segments by use. Zeroed, they are dropped by wasm-opt's memory packing
 // (--zero-filled-memory): ~400 B of the .wasm, ~300 B gzip (bench/SIZE_STEPS.md).
 //
-//   node scripts/zero-panic-data.mjs target/wasm32-unknown-unknown/release/taapit_wasm.wasm
+//   node js/build/zero-panic-data.mjs target/wasm32-unknown-unknown/release/taapit_wasm.wasm
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const file = process.argv[2];

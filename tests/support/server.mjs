@@ -14,7 +14,7 @@
 //
 //   const demo = await startHttpServer({ root: 'www', port: 8080 }); // plain HTTP, the demo
 //
-// From the shell: `node scripts/server.mjs [--root DIR] [--port N] [--https]`.
+// From the shell: `node tests/support/server.mjs [--root DIR] [--port N] [--https]`.
 
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -29,7 +29,7 @@ import { promisify } from 'node:util';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The repository root. */
-export const REPO_ROOT = path.resolve(here, '..');
+export const REPO_ROOT = path.resolve(here, '../..');
 /** The built npm package, served at `/pkg/`. */
 export const PKG_DIR = path.join(REPO_ROOT, 'pkg');
 /** The end-to-end test page, served at `/` by default. */
@@ -250,7 +250,7 @@ async function serve(table, req, res) {
   });
 }
 
-// `node scripts/server.mjs [--root DIR] [--port N] [--https]`: serve until Ctrl-C.
+// `node tests/support/server.mjs [--root DIR] [--port N] [--https]`: serve until Ctrl-C.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const value = (flag, fallback) => {

@@ -1,7 +1,7 @@
 // taapit-capture, the script tag: <script src=".../taapit.js" async data-…></script>
 //
-// Bundled by scripts/build.sh (tag/build.mjs: esbuild, one minified classic script with the
-// .wasm inlined, pkg-template/payload.js) into pkg/taapit.js. When it runs it defines
+// Bundled by scripts/build.sh (js/build/tag.mjs: esbuild, one minified classic script with the
+// .wasm inlined, js/package/payload.js) into pkg/taapit.js. When it runs it defines
 // window.taapit, inflates the .wasm, compiles it synchronously, and captures with the options
 // of its data- attributes (data-expires-in-days="60" → expiresInDays: "60"; the module checks
 // every value and keeps the default for a bad one, saying so with data-debug):
@@ -12,11 +12,11 @@
 // Calls a page made through the stub snippet (window.taapit.q) run in order after capture.
 // The calls, their queue and the `taapit:change` event are wrapper.js's, shared with the npm
 // entry. Nothing here throws into the page.
-import { instantiate } from '../pkg-template/loader.js';
-import { watchLinks } from '../pkg-template/outbound.js';
-import { fallbackScript } from '../pkg-template/fallback.js';
-import { inflate } from '../pkg-template/payload.js';
-import { warn, wrapper } from '../pkg-template/wrapper.js';
+import { instantiate } from '../package/loader.js';
+import { watchLinks } from '../package/outbound.js';
+import { fallbackScript } from '../package/fallback.js';
+import { inflate } from '../package/payload.js';
+import { warn, wrapper } from '../package/wrapper.js';
 
 (function (w, d, payload) {
   try {
@@ -94,7 +94,7 @@ import { warn, wrapper } from '../pkg-template/wrapper.js';
       } catch (refused) {
         // WebAssembly cannot run here (a CSP without 'wasm-unsafe-eval', no WebAssembly): the
         // same module as JavaScript, taapit_capture.fallback.js from beside this script,
-        // pinned to the build's hash (FALLBACK_INTEGRITY, tag/build.mjs) when the page pinned
+        // pinned to the build's hash (FALLBACK_INTEGRITY, js/build/tag.mjs) when the page pinned
         // this script with `integrity`.
         if (script.src) {
           return fallbackScript(script.src.replace(/[^/?#]*([?#].*)?$/, 'taapit_capture.fallback.js'), function (factory) {
@@ -139,5 +139,5 @@ import { warn, wrapper } from '../pkg-template/wrapper.js';
   } catch (e) {
     warn(e);
   }
-  // The payload last in the file: the deflated .wasm in six-bit digits (scripts/payload.mjs).
+  // The payload last in the file: the deflated .wasm in six-bit digits (js/build/payload.mjs).
 })(window, document, PAYLOAD);

@@ -1,6 +1,6 @@
-// The .wasm inlined in the JavaScript that ships it, for the script tag (tag/taapit.js) and
+// The .wasm inlined in the JavaScript that ships it, for the script tag (js/tag/taapit.js) and
 // the npm entry (index.js) alike: deflated by zopfli and written in six-bit digits whose
-// alphabet is the shipping file's own most frequent characters (scripts/payload.mjs makes
+// alphabet is the shipping file's own most frequent characters (js/build/payload.mjs makes
 // both at build time and says why). Inlined, the module needs no request of its own: the id
 // is stored one round trip sooner, and none of the ways a fetched .wasm breaks (a bundler
 // that does not emit it, a CDN without CORS headers, a wrong MIME type) can lose it.

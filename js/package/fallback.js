@@ -1,7 +1,7 @@
 // When WebAssembly cannot run — a Content-Security-Policy without 'wasm-unsafe-eval', or a
 // browser without WebAssembly (iOS Lockdown Mode, some locked-down enterprise browsers) —
 // compiling the .wasm throws, and the same module built as plain JavaScript by wasm2js
-// (taapit_capture.fallback.js, made by tag/fallback.mjs) runs the same rules instead. It is
+// (taapit_capture.fallback.js, made by js/build/fallback.mjs) runs the same rules instead. It is
 // fetched only then: the normal path never asks for it.
 //
 // The fallback file is a script that defines `self.__taapitWasm2js(imports) → exports`; the

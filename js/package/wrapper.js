@@ -1,5 +1,5 @@
 // The one piece of JavaScript between the loader (loader.js) and the page, shared by the npm
-// entry (index.js) and the script tag (tag/taapit.js):
+// entry (index.js) and the script tag (js/tag/taapit.js):
 // - calls that never throw: each runs the module's call inside a try, and a module that did
 //   not load answers with the call's empty result;
 // - the load queue: `whenSettled(fn)` runs `fn` once the load has settled (at once if it has);

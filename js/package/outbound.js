@@ -1,4 +1,4 @@
-// Outbound links, shared by the ES module entry (index.js) and the script tag (tag/taapit.js,
+// Outbound links, shared by the ES module entry (index.js) and the script tag (js/tag/taapit.js,
 // which esbuild bundles with this file): one delegated listener on `document`, capture phase,
 // for `click` (a primary click, and keyboard activation of a link) and `auxclick` (middle
 // click). It sets the followed link's `href` to `decorate(href)` just before the browser

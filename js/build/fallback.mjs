@@ -11,7 +11,7 @@
 // to `self` too), and only when compiling the .wasm has thrown: the normal path never fetches
 // it (loader.js, `instantiate`).
 //
-//   node tag/fallback.mjs      (scripts/build.sh runs it after the .wasm is in pkg/)
+//   node js/build/fallback.mjs      (scripts/build.sh runs it after the .wasm is in pkg/)
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 const WASM = path.join(root, 'pkg/taapit_capture.wasm');
 const OUT = path.join(root, 'pkg/taapit_capture.fallback.js');
@@ -51,7 +51,7 @@ try {
   const head = /^import \* as t from 't';\n/;
   const tail = text.indexOf('\nvar retasmFunc = asmFunc(');
   if (!head.test(text) || tail < 0) {
-    throw new Error('tag/fallback.mjs: wasm2js output is not in the expected shape (import of "t", retasmFunc)');
+    throw new Error('js/build/fallback.mjs: wasm2js output is not in the expected shape (import of "t", retasmFunc)');
   }
   const code = text.slice(0, tail).replace(head, '');
   const wrapped = `self.__taapitWasm2js = function (imports) {\n${code}\nreturn asmFunc(imports);\n};\n`;

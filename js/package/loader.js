@@ -1,6 +1,6 @@
 // taapit-capture's loader: instantiates the .wasm with the page functions it imports and
 // gives its one export back as the synchronous JavaScript API. Shared by the npm entry
-// (index.js) and the script tag (tag/taapit.js, which esbuild bundles with it), both through
+// (index.js) and the script tag (js/tag/taapit.js, which esbuild bundles with it), both through
 // wrapper.js.
 //
 // The .wasm (crates/wasm/) imports module "t"; texts cross as UTF-8 in its memory, and

@@ -1,6 +1,6 @@
-// Bundles the npm entry pkg/index.js: pkg-template/index.js with the loader, the wrapper, the
+// Bundles the npm entry pkg/index.js: js/package/index.js with the loader, the wrapper, the
 // contract, the outbound-link listener, the fallback's helpers and the .wasm itself (inlined
-// as the script tag inlines it: pkg-template/payload.js, scripts/payload.mjs), as one ES
+// as the script tag inlines it: js/package/payload.js, js/build/payload.mjs), as one ES
 // module.
 //
 // Unbundled, a page that imports the entry directly (a CDN, a `<script type="module">`) waits
@@ -13,16 +13,16 @@
 // when WebAssembly cannot run). react.js stays a module of its own: it carries the
 // 'use client' directive and imports React.
 //
-//   node scripts/bundle-entry.mjs
+//   node js/build/bundle-entry.mjs
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWithPayload } from './payload.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 await buildWithPayload((define) => ({
-  entryPoints: [path.join(root, 'pkg-template/index.js')],
+  entryPoints: [path.join(root, 'js/package/index.js')],
   outfile: path.join(root, 'pkg/index.js'),
   bundle: true,
   format: 'esm',

@@ -1,5 +1,5 @@
-// The .wasm as the shipped JavaScript carries it (pkg-template/payload.js reads it back), for
-// the script tag (tag/build.mjs) and the npm entry (scripts/bundle-entry.mjs): deflated by
+// The .wasm as the shipped JavaScript carries it (js/package/payload.js reads it back), for
+// the script tag (js/build/tag.mjs) and the npm entry (js/build/bundle-entry.mjs): deflated by
 // zopfli (zlib format, as DecompressionStream('deflate') reads it; 6-7 % smaller than zlib -9)
 // and written in six-bit digits. Text digits of the raw .wasm would gzip about 30 % worse
 // than the .wasm; deflated bytes in six-bit digits gzip to about what they weigh.
@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { zlibAsync } from '@gfx/zopfli';
 import { build } from 'esbuild';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WASM = path.join(root, 'pkg/taapit_capture.wasm');
 
 /**

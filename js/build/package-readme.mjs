@@ -1,18 +1,18 @@
 // Writes pkg/README.md, the npm package's README, from README.md: the package's own opening
-// (pkg-template/README.md: what it is, how to install it), then README.md's sections on the
+// (js/package/README.md: what it is, how to install it), then README.md's sections on the
 // package's entries, verbatim, so the two cannot drift. The script-tag snippet gets the
 // version and the Subresource Integrity hash of the build.
 //
-//   node scripts/package-readme.mjs <version> <sha384-…>     (scripts/build.sh runs it)
+//   node js/build/package-readme.mjs <version> <sha384-…>     (scripts/build.sh runs it)
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const [version, integrity] = process.argv.slice(2);
 if (!version || !/^sha384-[A-Za-z0-9+/]+=*$/.test(integrity ?? '')) {
-  throw new Error('usage: node scripts/package-readme.mjs <version> <sha384-…>');
+  throw new Error('usage: node js/build/package-readme.mjs <version> <sha384-…>');
 }
 
 const main = readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -39,7 +39,7 @@ function section(heading) {
 }
 
 const parts = [
-  readFileSync(path.join(root, 'pkg-template/README.md'), 'utf8').trimEnd(),
+  readFileSync(path.join(root, 'js/package/README.md'), 'utf8').trimEnd(),
   section('### JavaScript (ES module, built into `pkg/`)'),
   section('### React (`taapit-capture/react`)'),
   section('### Your backend (Node / Next.js): `taapit-capture/server`'),
