@@ -363,3 +363,101 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let year = yoe + era * 400 + u64::from(month <= 2);
     (year, month, day)
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use crate::SameSite;
+    use std::format;
+    use std::prelude::rust_2021::*;
+
+    #[test]
+    fn http_dates_match_known_dates() {
+        let cases = [
+            (0, "Thu, 01 Jan 1970 00:00:00 GMT"),
+            (86_399, "Thu, 01 Jan 1970 23:59:59 GMT"),
+            (86_400, "Fri, 02 Jan 1970 00:00:00 GMT"),
+            (68_169_600, "Tue, 29 Feb 1972 00:00:00 GMT"),
+            (946_684_799, "Fri, 31 Dec 1999 23:59:59 GMT"),
+            (946_684_800, "Sat, 01 Jan 2000 00:00:00 GMT"),
+            (951_782_400, "Tue, 29 Feb 2000 00:00:00 GMT"),
+            (1_234_567_890, "Fri, 13 Feb 2009 23:31:30 GMT"),
+            (1_700_000_000, "Tue, 14 Nov 2023 22:13:20 GMT"),
+            (1_707_776_000, "Mon, 12 Feb 2024 22:13:20 GMT"),
+            (1_709_164_800, "Thu, 29 Feb 2024 00:00:00 GMT"),
+            (4_107_456_000, "Sun, 28 Feb 2100 00:00:00 GMT"),
+            (4_107_542_400, "Mon, 01 Mar 2100 00:00:00 GMT"),
+            (253_402_300_799, "Fri, 31 Dec 9999 23:59:59 GMT"),
+        ];
+        for (secs, expected) in cases {
+            let mut s = String::new();
+            push_http_date(&mut s, secs);
+            assert_eq!(s, expected, "{secs}");
+        }
+    }
+
+    #[test]
+    fn push_u64_writes_decimal() {
+        for n in [0u64, 7, 10, 86_400, 1_700_000_000_000, u64::MAX] {
+            let mut s = String::from("x");
+            push_u64(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+    }
+
+    #[test]
+    fn set_cookie_builds_every_attribute_in_order() {
+        let cookie = SetCookie::new("ta_tid", "abc").max_age(7_776_000, 1_700_000_000);
+        assert_eq!(
+            cookie.build(),
+            "ta_tid=abc; Path=/; Max-Age=7776000; Expires=Mon, 12 Feb 2024 22:13:20 GMT; SameSite=Lax"
+        );
+        let cookie = SetCookie::new("ta_tid", "abc")
+            .domain(Some("example.co.uk"))
+            .max_age(86_400, 1_700_000_000)
+            .same_site(SameSite::None)
+            .secure(true);
+        assert_eq!(
+            cookie.to_string(),
+            "ta_tid=abc; Path=/; Domain=example.co.uk; Max-Age=86400; \
+             Expires=Wed, 15 Nov 2023 22:13:20 GMT; SameSite=None; Secure"
+        );
+    }
+
+    #[test]
+    fn removal_expires_at_the_epoch() {
+        assert_eq!(
+            SetCookie::removal("ta_tid", Some("example.com")).build(),
+            "ta_tid=; Path=/; Domain=example.com; Max-Age=0; \
+             Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax"
+        );
+        assert_eq!(
+            SetCookie::removal("ta_tid", None).secure(true).build(),
+            "ta_tid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax; Secure"
+        );
+    }
+
+    #[test]
+    fn values_of_reads_document_cookie_lists() {
+        let jar = " a=1;ta_tid = abc ; junk; ta_tid=\"def\"; xta_tid=no; ta_tid_probe=no; ta_tid=a=b; ta_tid=";
+        assert_eq!(
+            values_of(jar, "ta_tid").collect::<Vec<_>>(),
+            ["abc", "def", "a=b", ""]
+        );
+        assert_eq!(values_of("", "ta_tid").count(), 0);
+        assert_eq!(values_of("ta_tid", "ta_tid").count(), 0);
+        assert_eq!(values_of("ta_tid=\"", "ta_tid").collect::<Vec<_>>(), ["\""]);
+    }
+
+    #[test]
+    fn cookie_names_are_rfc_tokens() {
+        assert!(is_valid_name("ta_tid"));
+        assert!(is_valid_name(&"n".repeat(64)));
+        for bad in ["", "a b", "a;b", "a=b", "a,b", "é", "a\"b", "a(b"] {
+            assert!(!is_valid_name(bad), "{bad:?}");
+        }
+        assert!(!is_valid_name(&"n".repeat(65)));
+    }
+}

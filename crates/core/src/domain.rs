@@ -120,3 +120,95 @@ pub fn covers(domain: &str, host: &str) -> bool {
                 .strip_suffix(domain)
                 .is_some_and(|rest| rest.ends_with(".")))
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use std::prelude::rust_2021::*;
+
+    #[test]
+    fn host_kind_classifies_hosts() {
+        let cases = [
+            ("localhost", HostKind::Localhost),
+            ("app.localhost", HostKind::Localhost),
+            ("a.b.localhost", HostKind::Localhost),
+            ("127.0.0.1", HostKind::Ipv4),
+            ("10.0.0.255", HostKind::Ipv4),
+            ("[::1]", HostKind::Ipv6),
+            ("[2001:db8::1]", HostKind::Ipv6),
+            ("::1", HostKind::Ipv6),
+            ("intranet", HostKind::SingleLabel),
+            ("example.com.", HostKind::TrailingDot),
+            ("localhost.", HostKind::TrailingDot),
+            ("example.com", HostKind::Named),
+            ("a.b.example.co.uk", HostKind::Named),
+            ("notlocalhost.com", HostKind::Named),
+            ("localhost.example.com", HostKind::Named),
+            ("256.1.1.1", HostKind::Named),
+            ("1.2.3", HostKind::Named),
+            ("1.2.3.4.5", HostKind::Named),
+        ];
+        for (host, kind) in cases {
+            assert_eq!(host_kind(host), kind, "{host}");
+        }
+    }
+
+    #[test]
+    fn candidates_go_from_the_last_two_labels_up_to_the_host() {
+        assert_eq!(
+            candidates("a.b.example.co.uk").collect::<Vec<_>>(),
+            [
+                "co.uk",
+                "example.co.uk",
+                "b.example.co.uk",
+                "a.b.example.co.uk"
+            ]
+        );
+        assert_eq!(
+            candidates("app.example.com").collect::<Vec<_>>(),
+            ["example.com", "app.example.com"]
+        );
+        assert_eq!(
+            candidates("example.com").collect::<Vec<_>>(),
+            ["example.com"]
+        );
+        assert_eq!(
+            candidates("alice.github.io").collect::<Vec<_>>(),
+            ["github.io", "alice.github.io"]
+        );
+    }
+
+    #[test]
+    fn candidates_are_empty_for_hosts_that_stay_host_only() {
+        for host in [
+            "localhost",
+            "app.localhost",
+            "127.0.0.1",
+            "[::1]",
+            "intranet",
+            "example.com.",
+            "",
+        ] {
+            assert_eq!(candidates(host).count(), 0, "{host:?}");
+        }
+    }
+
+    #[test]
+    fn covers_is_the_host_or_a_parent_on_a_label_boundary() {
+        assert!(covers("example.com", "example.com"));
+        assert!(covers("example.com", "shop.example.com"));
+        assert!(covers("example.com", "a.b.example.com"));
+        assert!(!covers("example.com", "badexample.com"));
+        assert!(!covers("shop.example.com", "example.com"));
+        assert!(!covers("other.com", "shop.example.com"));
+        assert!(!covers("", "example.com"));
+    }
+
+    #[test]
+    fn normalize_trims_leading_dot_and_lowers_case() {
+        assert_eq!(normalize(" .Example.COM "), "example.com");
+        assert_eq!(normalize("example.com"), "example.com");
+    }
+}

@@ -41,3 +41,46 @@ pub fn decode(text: &str, now_ms: u64) -> Option<(&str, u64)> {
     let expires = parse_u64(expires)?;
     (is_valid_id(id) && expires > now_ms).then_some((id, expires))
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use std::prelude::rust_2021::*;
+
+    #[test]
+    fn mirror_encodes_id_and_expiry_under_a_prefixed_key() {
+        assert_eq!(key("ta_tid"), "taapit:ta_tid");
+        assert_eq!(key("my_tid"), "taapit:my_tid");
+        assert_eq!(encode("abc", 1_700_000_000_000), "abc|1700000000000");
+    }
+
+    #[test]
+    fn mirror_decodes_until_it_expires() {
+        let text = encode("abc", 5_000);
+        assert_eq!(decode(&text, 0), Some(("abc", 5_000)));
+        assert_eq!(decode(&text, 4_999), Some(("abc", 5_000)));
+        assert_eq!(decode(&text, 5_000), None);
+        assert_eq!(decode(&text, 9_999), None);
+    }
+
+    #[test]
+    fn mirror_reads_tampered_entries_as_nothing() {
+        for text in [
+            "a;b|99999999999999",
+            "abc",
+            "abc|",
+            "abc|x",
+            "abc|-1",
+            "abc|1e9",
+            "abc|99999999999999999999999",
+            "|99999999999999",
+            "a|b|99999999999999",
+            "abc |99999999999999",
+            "",
+        ] {
+            assert_eq!(decode(text, 1_000), None, "{text:?}");
+        }
+    }
+}

@@ -535,3 +535,133 @@ pub fn parse_days(text: &str) -> Option<u32> {
     }
     any_digit.then_some(if negative { 0 } else { days })
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use crate::SameSite;
+    use std::prelude::rust_2021::*;
+    use std::vec;
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let o = Options::default();
+        assert_eq!(o.params, ["ta_tid"]);
+        assert_eq!(o.cookie_name, "ta_tid");
+        assert_eq!(o.expires_in_days, 90);
+        assert_eq!(o.max_age_secs(), 90 * 86_400);
+        assert_eq!(o.domain, DomainOption::Auto);
+        assert_eq!(o.attribution, Attribution::LastClick);
+        assert_eq!(o.same_site, SameSite::Lax);
+        assert_eq!(o.secure, Secure::Auto);
+        assert_eq!(o.consent, Consent::Granted);
+        assert!(!o.strip_param);
+        assert!(o.storage_fallback);
+        assert!(!o.debug);
+    }
+
+    #[test]
+    fn lifetime_is_clamped_to_1_through_400_days() {
+        for (days, expected) in [
+            (0, 1),
+            (1, 1),
+            (30, 30),
+            (400, 400),
+            (401, 400),
+            (u32::MAX, 400),
+        ] {
+            assert_eq!(clamp_days(days), expected);
+            let o = Options::default().expires_in_days(days);
+            assert_eq!(o.max_age_secs(), u64::from(expected) * 86_400);
+        }
+    }
+
+    #[test]
+    fn an_invalid_cookie_name_falls_back_to_ta_tid() {
+        for (name, used) in [
+            ("my_tid", "my_tid"),
+            ("a b", "ta_tid"),
+            ("", "ta_tid"),
+            ("a;b", "ta_tid"),
+        ] {
+            let o = Options::default().cookie_name(name.to_string());
+            assert_eq!(o.valid_cookie_name(), used);
+        }
+    }
+
+    #[test]
+    fn secure_applies_on_https_and_always_with_samesite_none() {
+        use SameSite::{Lax, None, Strict};
+        for (secure, https, same_site, expected) in [
+            (Secure::Auto, true, Lax, true),
+            (Secure::Auto, false, Lax, false),
+            (Secure::Auto, false, Strict, false),
+            (Secure::Always, false, Lax, true),
+            (Secure::Never, true, Lax, false),
+            (Secure::Never, true, None, true),
+            (Secure::Never, false, None, true),
+            (Secure::Auto, false, None, true),
+        ] {
+            assert_eq!(
+                secure.applies(https, same_site),
+                expected,
+                "{secure:?} https={https} {same_site:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn option_texts_parse_and_refuse_unknown_values() {
+        assert_eq!(DomainOption::parse("auto"), Some(DomainOption::Auto));
+        assert_eq!(DomainOption::parse("host"), Some(DomainOption::Host));
+        assert_eq!(
+            DomainOption::parse(" .Example.COM"),
+            Some(DomainOption::Explicit("example.com".into()))
+        );
+        assert_eq!(DomainOption::parse(""), None);
+        assert_eq!(DomainOption::parse("exa mple.com"), None);
+        assert_eq!(DomainOption::parse("example.com;x"), None);
+
+        assert_eq!(
+            Attribution::parse("first-click"),
+            Some(Attribution::FirstClick)
+        );
+        assert_eq!(
+            Attribution::parse("last-click"),
+            Some(Attribution::LastClick)
+        );
+        assert_eq!(Attribution::parse("first"), None);
+
+        assert_eq!(SameSite::parse("STRICT"), Some(SameSite::Strict));
+        assert_eq!(SameSite::parse("none"), Some(SameSite::None));
+        assert_eq!(SameSite::parse("Lax"), Some(SameSite::Lax));
+        assert_eq!(SameSite::parse("no"), None);
+
+        assert_eq!(Secure::parse("true"), Some(Secure::Always));
+        assert_eq!(Secure::parse("false"), Some(Secure::Never));
+        assert_eq!(Secure::parse("auto"), Some(Secure::Auto));
+        assert_eq!(
+            Secure::parse(""),
+            Some(Secure::Always),
+            "a bare data-secure attribute"
+        );
+        assert_eq!(Secure::parse("yes"), None);
+
+        assert_eq!(Consent::parse("pending"), Some(Consent::Pending));
+        assert_eq!(Consent::parse("granted"), Some(Consent::Granted));
+        assert_eq!(Consent::parse("denied"), None);
+
+        assert_eq!(
+            parse_params(" ta_tid, ref ,,"),
+            Some(vec!["ta_tid".into(), "ref".into()])
+        );
+        assert_eq!(parse_params(" , "), None);
+
+        assert_eq!(parse_bool(""), Some(true));
+        assert_eq!(parse_bool("true"), Some(true));
+        assert_eq!(parse_bool("false"), Some(false));
+        assert_eq!(parse_bool("1"), None);
+    }
+}

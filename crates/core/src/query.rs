@@ -223,3 +223,202 @@ pub fn strip_params(path: &str, search: &str, hash: &str, names: &[String]) -> O
     }
     Some(url)
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use std::format;
+    use std::prelude::rust_2021::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn ta_tid() -> Vec<String> {
+        names(&["ta_tid"])
+    }
+
+    #[test]
+    fn decode_component_decodes_plus_and_escapes() {
+        assert_eq!(decode_component("abc").as_deref(), Some("abc"));
+        assert_eq!(decode_component("a+b").as_deref(), Some("a b"));
+        assert_eq!(decode_component("%41%62%7e").as_deref(), Some("Ab~"));
+        assert_eq!(decode_component("%C3%A9").as_deref(), Some("é"));
+        assert_eq!(decode_component("%00").as_deref(), Some("\0"));
+        assert_eq!(decode_component("%3B").as_deref(), Some(";"));
+    }
+
+    #[test]
+    fn decode_component_refuses_malformed_escapes_and_non_utf8() {
+        for bad in ["%", "%4", "a%", "%G1", "%1G", "%%", "%FF", "%C3", "%C3%28"] {
+            assert_eq!(decode_component(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn find_id_ignores_every_hostile_value() {
+        let too_long = format!("?ta_tid={}", "a".repeat(129));
+        let hostile = [
+            "?ta_tid=a;b",
+            "?ta_tid=a%3Bb",
+            "?ta_tid=%3B",
+            "?ta_tid=a=b",
+            "?ta_tid=a%3Db",
+            "?ta_tid=a,b",
+            "?ta_tid=a%2Cb",
+            "?ta_tid=a b",
+            "?ta_tid=a+b",
+            "?ta_tid=a%20b",
+            "?ta_tid=a%0D%0ASet-Cookie:%20x=y",
+            "?ta_tid=a%0Ab",
+            "?ta_tid=%00",
+            "?ta_tid=abc%00",
+            "?ta_tid=caf%C3%A9",
+            "?ta_tid=café",
+            "?ta_tid=%FF",
+            "?ta_tid=%",
+            "?ta_tid=%2",
+            "?ta_tid=%zz",
+            "?ta_tid=",
+            "?ta_tid",
+            "?ta_tid=%3Cscript%3E",
+            too_long.as_str(),
+        ];
+        for search in hostile {
+            let found = find_id(search, "", &ta_tid());
+            assert_eq!(found.id, None, "{search:?}");
+            assert_eq!(found.rejected, 1, "{search:?}");
+        }
+    }
+
+    #[test]
+    fn find_id_takes_the_first_valid_of_repeated_parameters() {
+        let found = find_id(
+            "?ta_tid=&ta_tid=bad%3B&ta_tid=ok1&ta_tid=ok2",
+            "",
+            &ta_tid(),
+        );
+        assert_eq!(found.id, Some(("ok1".to_string(), UrlPart::Search)));
+        assert_eq!(found.rejected, 2);
+        let found = find_id("?ta_tid=one&ta_tid=two", "", &ta_tid());
+        assert_eq!(found.id, Some(("one".to_string(), UrlPart::Search)));
+    }
+
+    #[test]
+    fn find_id_decodes_names_and_values() {
+        let found = find_id("?ta%5Ftid=abc%2Ddef%7E", "", &ta_tid());
+        assert_eq!(found.id, Some(("abc-def~".to_string(), UrlPart::Search)));
+        let found = find_id("ta_tid=noquestionmark", "", &ta_tid());
+        assert_eq!(found.id.unwrap().0, "noquestionmark");
+    }
+
+    #[test]
+    fn find_id_matches_whole_case_sensitive_names_only() {
+        let found = find_id("?xta_tid=a&ta_tidx=b&TA_TID=c&ta_tid_=d", "", &ta_tid());
+        assert_eq!(found, Default::default());
+    }
+
+    #[test]
+    fn find_id_reads_the_hash_query_after_the_search() {
+        let found = find_id("?ta_tid=s", "#/landing?ta_tid=h", &ta_tid());
+        assert_eq!(found.id, Some(("s".to_string(), UrlPart::Search)));
+        let found = find_id("?other=1", "#/landing?x=1&ta_tid=h", &ta_tid());
+        assert_eq!(found.id, Some(("h".to_string(), UrlPart::Hash)));
+        let found = find_id("?ta_tid=bad%3B", "#/landing?ta_tid=h", &ta_tid());
+        assert_eq!(found.id, Some(("h".to_string(), UrlPart::Hash)));
+        assert_eq!(found.rejected, 1);
+    }
+
+    #[test]
+    fn find_id_reads_only_the_query_part_of_the_hash() {
+        assert_eq!(find_id("", "#ta_tid=abc", &ta_tid()).id, None);
+        assert_eq!(find_id("", "#/ta_tid=abc", &ta_tid()).id, None);
+        assert_eq!(hash_query("#/landing?a=1"), Some("a=1"));
+        assert_eq!(hash_query("#/landing"), None);
+        assert_eq!(hash_query(""), None);
+    }
+
+    #[test]
+    fn find_id_tries_parameter_names_in_option_order() {
+        let search = "?ta_tid=second&ref=first";
+        let found = find_id(search, "", &names(&["ref", "ta_tid"]));
+        assert_eq!(found.id.unwrap().0, "first");
+        let found = find_id(search, "", &names(&["ta_tid", "ref"]));
+        assert_eq!(found.id.unwrap().0, "second");
+        // An earlier name wins even when only the hash carries it (documented order: names,
+        // then search before hash for each name).
+        let found = find_id("?ta_tid=s", "#/r?ref=h", &names(&["ref", "ta_tid"]));
+        assert_eq!(found.id, Some(("h".to_string(), UrlPart::Hash)));
+        // An invalid value for the first name falls through to the next name.
+        let found = find_id("?ref=a;b&ta_tid=ok", "", &names(&["ref", "ta_tid"]));
+        assert_eq!(found.id.unwrap().0, "ok");
+    }
+
+    #[test]
+    fn strip_params_keeps_other_parameters_path_and_hash() {
+        let n = ta_tid();
+        let cases = [
+            ("/p", "?a=1&ta_tid=x&b=2", "#top", Some("/p?a=1&b=2#top")),
+            ("/p", "?ta_tid=x", "", Some("/p")),
+            ("/p", "?ta_tid=x", "#top", Some("/p#top")),
+            ("/p", "?ta_tid=x&a=1", "", Some("/p?a=1")),
+            ("/p", "?a=1&ta_tid=x", "", Some("/p?a=1")),
+            ("/p", "?ta_tid=x&a=1&ta_tid=y", "", Some("/p?a=1")),
+            ("/p", "?ta%5Ftid=x&a=1", "", Some("/p?a=1")),
+            ("/p", "?ta_tid&a=1", "", Some("/p?a=1")),
+            ("/p", "?ta_tid=bad%3B&a=1", "", Some("/p?a=1")),
+            (
+                "/p",
+                "?q=a%20b&ta_tid=x&r=c+d",
+                "",
+                Some("/p?q=a%20b&r=c+d"),
+            ),
+            ("/p", "?ta_tidx=1&ta_tid=2", "", Some("/p?ta_tidx=1")),
+            // Empty pairs go with the tracking parameter; untouched when there is none.
+            ("/p", "?&a=1&&ta_tid=x&b=2&", "", Some("/p?a=1&b=2")),
+            ("/p", "?&a=1&&b=2&", "", None),
+            ("/p", "", "#?ta_tid=x", Some("/p")),
+            ("/p", "", "#?a=1&ta_tid=x", Some("/p#?a=1")),
+            // A doubled `?` in the hash: the id is found there, so it is stripped there.
+            ("/p", "", "#??ta_tid=x", Some("/p")),
+            ("/p", "", "#/r??ta_tid=x&a=1", Some("/p#/r?a=1")),
+            // A pair that itself starts with `?` after the doubled one keeps its name.
+            ("/p", "", "#/r???a=1&ta_tid=x", Some("/p#/r???a=1")),
+            (
+                "/app",
+                "",
+                "#/landing?ref=1&ta_tid=x&z=2",
+                Some("/app#/landing?ref=1&z=2"),
+            ),
+            ("/app", "", "#/landing?ta_tid=x", Some("/app#/landing")),
+            ("/app", "?a=1", "#/l?ta_tid=y", Some("/app?a=1#/l")),
+            (
+                "/p",
+                "?ta_tid=x&a=1",
+                "#/l?ta_tid=y&b=2",
+                Some("/p?a=1#/l?b=2"),
+            ),
+            ("/p", "?a=1", "#top", None),
+            ("/p", "", "#ta_tid=x", None),
+            ("/p", "", "", None),
+        ];
+        for (path, search, hash, expected) in cases {
+            assert_eq!(
+                strip_params(path, search, hash, &n).as_deref(),
+                expected,
+                "{path}{search}{hash}"
+            );
+        }
+    }
+
+    #[test]
+    fn strip_params_removes_every_configured_name() {
+        let n = names(&["ta_tid", "ref"]);
+        assert_eq!(
+            strip_params("/", "?ref=1&a=2&ta_tid=3", "", &n).as_deref(),
+            Some("/?a=2")
+        );
+    }
+}
