@@ -1,4 +1,5 @@
-// Loaded first on every benchmark page: records when the id was stored and counts long tasks.
+// Written into every benchmark page as it is served (bench/run.mjs), before the page's other
+// scripts: records when the id was stored and counts long tasks.
 window.__long = 0;
 try {
   new PerformanceObserver(function (list) { window.__long += list.getEntries().length; })
