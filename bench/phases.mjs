@@ -33,6 +33,7 @@ const IMPORTS = {
   d: 'the Expires date',
   r: 'hand back a capture',
   s: 'hand back a text',
+  g: 'a debug note',
 };
 
 /** Installed before the page's scripts: records the first time each step is reached. */
