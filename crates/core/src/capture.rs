@@ -377,7 +377,7 @@ fn persist(
         // expiry are those of the refused write.) `before`, read before the domain probes,
         // tells a write another page replaced from a refused one (see `visible`).
         let (mut count, mut kept) = visible(page, name, &id, Some(&before));
-        if kept && count > 1 {
+        if kept && must_expire_other_levels(count) {
             remove_levels(page, name, location, options, Some(domain.as_deref()));
             (count, kept) = visible(page, name, &id, Some(&before));
         }
@@ -498,9 +498,73 @@ fn accepts(page: &mut impl Page, options: &Options, domain: &str, secure: bool) 
     kept
 }
 
-/// Expires the cookie on every `Domain` a copy of it could have on this host: host-only,
-/// each candidate, and an explicit domain option; all but `keep`, when given (`Some(None)`
-/// keeps the host-only one). One loop for both callers, and no list of `Option<String>`.
+/// The `one copy` rule (ARCHITECTURE.md, "Capture rules"): after a write, exactly one cookie
+/// of the id's name may be visible. `visible`: how many the page shows once the id is
+/// written (the browser reads its jar again; a server predicts it with
+/// [`visible_after_write`]). `true`: the copies on every other level must be expired
+/// ([`cookie_levels`] but the one written).
+///
+/// ```
+/// use taapit_core::capture::must_expire_other_levels;
+/// assert!(!must_expire_other_levels(1));
+/// assert!(must_expire_other_levels(2));
+/// ```
+#[inline]
+pub fn must_expire_other_levels(visible: usize) -> bool {
+    visible > 1
+}
+
+/// How many cookies called the id's name a page shows once `written` is written, from the
+/// values it showed `before` the write: what a server knows (a request's `Cookie` header)
+/// when it cannot read the jar after its response. A cookie header has no levels, so one copy
+/// holding `written` is taken to be on the level written (replaced), every other copy to be on
+/// another level (still visible). Feed it to [`must_expire_other_levels`].
+///
+/// ```
+/// use taapit_core::capture::visible_after_write;
+/// assert_eq!(visible_after_write([], "new"), 1);
+/// assert_eq!(visible_after_write(["new"], "new"), 1);
+/// assert_eq!(visible_after_write(["old"], "new"), 2);
+/// assert_eq!(visible_after_write(["new", "new"], "new"), 2);
+/// ```
+#[inline]
+pub fn visible_after_write<'a>(before: impl IntoIterator<Item = &'a str>, written: &str) -> usize {
+    let (mut count, mut replaced) = (0, false);
+    for value in before {
+        count += 1;
+        replaced |= value == written;
+    }
+    if replaced {
+        count
+    } else {
+        count + 1
+    }
+}
+
+/// Every level a copy of a cookie can have on `host`: host-only (`None`), each [`candidates`]
+/// domain, then `explicit` (a `domain` option that covers the host). The one-copy rule
+/// expires all of them but the one written. An explicit domain that is also a candidate comes
+/// twice: expiring it twice is harmless, and cheaper in the `.wasm` than looking for it among
+/// the candidates.
+///
+/// ```
+/// use taapit_core::capture::cookie_levels;
+/// let levels: Vec<_> = cookie_levels("app.example.com", None).collect();
+/// assert_eq!(levels, [None, Some("example.com"), Some("app.example.com")]);
+/// let levels: Vec<_> = cookie_levels("localhost", None).collect();
+/// assert_eq!(levels, [None]);
+/// ```
+#[inline]
+pub fn cookie_levels<'a>(
+    host: &'a str,
+    explicit: Option<&'a str>,
+) -> impl Iterator<Item = Option<&'a str>> {
+    core::iter::once(None).chain(candidates(host).chain(explicit).map(Some))
+}
+
+/// Expires the cookie on every `Domain` a copy of it could have on this host
+/// ([`cookie_levels`], with the explicit domain option); all but `keep`, when given. One loop
+/// for both callers, and no list of `Option<String>`.
 #[inline]
 fn remove_levels(
     page: &mut impl Page,
@@ -510,14 +574,11 @@ fn remove_levels(
     keep: Option<Option<&str>>,
 ) {
     let host = location.host.as_str();
-    // An explicit domain that is also a candidate is expired twice: harmless, and cheaper
-    // in the `.wasm` than looking for it among the candidates.
     let explicit = match &options.domain {
         DomainOption::Explicit(domain) if covers(domain, host) => Some(domain.as_str()),
         _ => None,
     };
-    let domains = candidates(host).chain(explicit);
-    for level in core::iter::once(None).chain(domains.map(Some)) {
+    for level in cookie_levels(host, explicit) {
         if Some(level) != keep {
             write_cookie(page, SetCookie::removal(name, level).secure(location.https));
         }

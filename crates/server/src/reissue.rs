@@ -16,8 +16,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, HOST, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
+use taapit_core::capture::{cookie_levels, must_expire_other_levels, visible_after_write};
 use taapit_core::cookie::SetCookie;
-use taapit_core::domain::{HostKind, candidates, host_kind};
+use taapit_core::domain::{HostKind, host_kind};
 use taapit_core::options::{DEFAULT_EXPIRES_IN_DAYS, clamp_days};
 pub use taapit_core::{SameSite, Secure};
 
@@ -298,7 +299,8 @@ impl CookieReissue {
     /// The `Set-Cookie` headers for a document response to this request: empty when it
     /// carries no valid id. The first re-issues the id (by the attribution rule) on the
     /// registrable domain; when the request shows other `ta_tid` copies (two or more, or one
-    /// holding another value), removals follow for every other level of the host (host-only
+    /// holding another value: the core's one-copy rule, `visible_after_write` in
+    /// `taapit_core::capture`), removals follow for every other level of the host (host-only
     /// and each parent that is not a public suffix), so exactly one copy stays visible, as the
     /// capture module does after its own write. (A lone copy of the same id on another level,
     /// left by another domain setting, is cleaned on the next request, which shows two.)
@@ -322,19 +324,18 @@ impl CookieReissue {
         let Some(host) = request_host(uri, headers) else {
             return Vec::new();
         };
-        let mut copies = 0usize;
+        let mut copies: Vec<String> = Vec::new();
         let mut first_stored: Option<TrackingId> = None;
-        let mut only_value: Option<String> = None;
         cookie_values(headers, COOKIE_NAME, |value| {
-            copies += 1;
-            only_value = Some(value.to_owned());
+            copies.push(value.to_owned());
             if first_stored.is_none() {
                 first_stored = TrackingId::parse(value).ok();
             }
-            // Stops once two copies are counted and a valid one was found: enough to know
-            // there are copies to clean and which id to keep (a header of many invalid
-            // copies before a valid one is read to that one).
-            copies > 1 && first_stored.is_some()
+            // Stops once two copies are read and a valid one was found: enough to know there
+            // are copies to clean (two already make more than one visible after the write,
+            // whatever the id) and which id to keep (a header of many invalid copies before a
+            // valid one is read to that one).
+            copies.len() > 1 && first_stored.is_some()
         });
         let mut from_url = None;
         url_values(uri, COOKIE_NAME, |value| {
@@ -368,10 +369,10 @@ impl CookieReissue {
         // The id and the host are checked above: the string is always a valid header value.
         out.extend(HeaderValue::from_str(&write).ok());
 
-        let stale = copies > 1 || (copies == 1 && only_value.as_deref() != Some(id.as_str()));
-        if stale {
-            let levels = std::iter::once(None)
-                .chain(candidates(&host).map(Some))
+        // The capture module's one-copy rule, on the copies the request shows.
+        let visible = visible_after_write(copies.iter().map(String::as_str), id.as_str());
+        if must_expire_other_levels(visible) {
+            let levels = cookie_levels(&host, None)
                 .filter(|level| *level != domain.as_deref())
                 // The browser refuses a cookie on a public suffix: no removal needed there.
                 .filter(|level| level.is_none_or(|l| psl::suffix_str(l) != Some(l)));
