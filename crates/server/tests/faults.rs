@@ -6,13 +6,15 @@
 #![cfg(all(feature = "mock", feature = "outbox"))]
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::OutboxFile;
 use taapit_server::mock::{Fault, MockCollector};
 use taapit_server::outbox::Outbox;
 use taapit_server::{Customer, Error, Failure, Lead, RetryPolicy, Sale, Taapit};
+
+mod support;
 
 const KEY: &str = "taapit_sk_test_faults";
 
@@ -42,28 +44,6 @@ fn lead(n: usize) -> Lead {
 async fn queued(outbox: &Outbox) -> u64 {
     let stats = outbox.stats().await.unwrap();
     stats.pending + stats.in_flight
-}
-
-/// A fresh outbox file path (removed by `Cleanup`).
-struct TempDb(PathBuf);
-
-impl TempDb {
-    fn new(name: &str) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "taapit-outbox-test-{name}-{}-{}.sqlite3",
-            std::process::id(),
-            Instant::now().elapsed().as_nanos()
-        ));
-        TempDb(path)
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
 }
 
 async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -138,7 +118,7 @@ async fn a_retry_after_beyond_the_policy_ends_the_call_and_the_outbox_waits_it()
     );
 
     // The outbox keeps the event and waits at least the server's time.
-    let db = TempDb::new("retry-after");
+    let db = OutboxFile::new("retry-after");
     let outbox = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
     collector.fail_next([Fault::RetryAfter(120)]);
     outbox.enqueue(lead(9)).await.unwrap();
@@ -220,7 +200,7 @@ async fn a_retry_after_date_out_of_range_is_no_retry_after_not_a_panic() {
 async fn a_retry_after_of_any_length_puts_the_outbox_off_without_a_loop() {
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next([Fault::RetryAfter(u64::MAX)]);
-    let db = TempDb::new("huge-retry-after");
+    let db = OutboxFile::new("huge-retry-after");
     let outbox = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
     outbox.enqueue(lead(21)).await.unwrap();
     let worker = outbox.start();
@@ -270,7 +250,7 @@ async fn shutdown_waits_for_the_batch_in_flight_and_records_its_answer() {
         .unwrap()
         .with_retry(fast_policy().timeout(Duration::from_secs(5)))
         .unwrap();
-    let db = TempDb::new("shutdown");
+    let db = OutboxFile::new("shutdown");
     let outbox = Outbox::open(&db.0, taapit).await.unwrap();
     outbox.enqueue(lead(23)).await.unwrap();
     let worker = outbox.start();
@@ -291,7 +271,7 @@ async fn shutdown_waits_for_the_batch_in_flight_and_records_its_answer() {
 async fn two_outboxes_on_one_file_send_each_event_once() {
     const N: usize = 60;
     let collector = MockCollector::start(KEY).await.unwrap();
-    let db = TempDb::new("two-workers");
+    let db = OutboxFile::new("two-workers");
     // Two handles, two connections: as two processes of a rolling deploy open the file.
     let first = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
     let second = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
@@ -423,7 +403,7 @@ async fn a_400_is_not_retried_and_the_key_is_never_shown() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_outbox_delivers_everything_through_every_fault_and_parks_a_400() {
     let collector = MockCollector::start(KEY).await.unwrap();
-    let db = TempDb::new("matrix");
+    let db = OutboxFile::new("matrix");
     let outbox = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
     collector.pause().await;
     collector.fail_next([
@@ -483,7 +463,7 @@ async fn the_outbox_delivers_everything_through_every_fault_and_parks_a_400() {
 }
 
 /// Starts this test binary as an outbox process (see `outbox_process`).
-fn spawn_outbox_process(mode: &str, db: &TempDb, collector: &MockCollector) -> Child {
+fn spawn_outbox_process(mode: &str, db: &OutboxFile, collector: &MockCollector) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -515,7 +495,7 @@ const KILLED_EVENTS: usize = 300;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_with_events_queued_then_restarted_delivers_everything_once() {
     let collector = MockCollector::start(KEY).await.unwrap();
-    let db = TempDb::new("sigkill");
+    let db = OutboxFile::new("sigkill");
     // Slow answers (under the timeout), so the kill lands mid-delivery.
     collector.fail_next(vec![
         Fault::Hang(Duration::from_millis(150));
@@ -611,7 +591,7 @@ async fn log_lines_never_hold_the_key() {
     let logs = captured_logs::Logs::default();
     let _guard = tracing::subscriber::set_default(logs.clone());
     let collector = MockCollector::start(KEY).await.unwrap();
-    let db = TempDb::new("logs");
+    let db = OutboxFile::new("logs");
     let outbox = Outbox::open(
         &db.0,
         client(&collector.url())

@@ -5,43 +5,20 @@
 //! third worker would send it at the same time). Two POSTs in all: A's and B's.
 #![cfg(all(feature = "mock", feature = "outbox"))]
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use support::{OutboxFile, one_attempt_client};
 use taapit_server::mock::{Fault, MockCollector};
 use taapit_server::outbox::{Outbox, WorkerOptions};
-use taapit_server::{Customer, Lead, RetryPolicy, Taapit};
+use taapit_server::{Customer, Lead};
+
+mod support;
 
 const KEY: &str = "taapit_sk_test_late_answer";
 /// How long the collector takes to answer each of the two deliveries.
 const ANSWER: Duration = Duration::from_secs(4);
 /// Worker A's timeout: past its 1 s lease, before the collector answers.
 const A_TIMEOUT: Duration = Duration::from_secs(3);
-
-struct TempDb(PathBuf);
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
-
-fn taapit(collector: &MockCollector, timeout: Duration) -> Taapit {
-    Taapit::new(KEY)
-        .unwrap()
-        .with_base_url(&collector.url())
-        .unwrap()
-        .with_retry(
-            RetryPolicy::new()
-                .max_attempts(1)
-                .initial_backoff(Duration::from_millis(50))
-                .max_backoff(Duration::from_millis(50))
-                .timeout(timeout),
-        )
-        .unwrap()
-}
 
 async fn wait_for_requests(collector: &MockCollector, n: u64, limit: Duration) {
     let start = Instant::now();
@@ -58,11 +35,8 @@ async fn wait_for_requests(collector: &MockCollector, n: u64, limit: Duration) {
 async fn a_late_retry_leaves_the_next_claim_alone() {
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next([Fault::Hang(ANSWER), Fault::Hang(ANSWER)]);
-    let db = TempDb(std::env::temp_dir().join(format!(
-        "taapit-outbox-late-answer-{}.sqlite3",
-        std::process::id()
-    )));
-    let a = Outbox::open(&db.0, taapit(&collector, A_TIMEOUT))
+    let db = OutboxFile::new("late-answer");
+    let a = Outbox::open(&db.0, one_attempt_client(KEY, &collector.url(), A_TIMEOUT))
         .await
         .unwrap();
     // One delivery slot: A's own delivery holds it, so A does not claim the event again when
@@ -78,9 +52,12 @@ async fn a_late_retry_leaves_the_next_claim_alone() {
         .unwrap();
     wait_for_requests(&collector, 1, Duration::from_secs(2)).await;
 
-    let b = Outbox::open(&db.0, taapit(&collector, Duration::from_secs(30)))
-        .await
-        .unwrap();
+    let b = Outbox::open(
+        &db.0,
+        one_attempt_client(KEY, &collector.url(), Duration::from_secs(30)),
+    )
+    .await
+    .unwrap();
     let worker_b = b.start_with(WorkerOptions::default().lease(Duration::from_secs(60)));
     // B claims the event once A's lease ran out, while A still waits for its answer.
     wait_for_requests(&collector, 2, A_TIMEOUT).await;

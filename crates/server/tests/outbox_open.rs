@@ -5,33 +5,16 @@
 //! is refused.
 #![cfg(all(feature = "mock", feature = "outbox"))]
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use support::OutboxFile;
 use taapit_server::mock::{Fault, MockCollector};
 use taapit_server::outbox::Outbox;
 use taapit_server::{Customer, Lead, Taapit};
 
+mod support;
+
 const KEY: &str = "taapit_sk_test_open";
-
-struct TempDb(PathBuf);
-
-impl TempDb {
-    fn new(name: &str) -> Self {
-        TempDb(std::env::temp_dir().join(format!(
-            "taapit-outbox-open-{name}-{}.sqlite3",
-            std::process::id()
-        )))
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
 
 fn taapit(base: &str) -> Taapit {
     Taapit::new(KEY).unwrap().with_base_url(base).unwrap()
@@ -39,7 +22,7 @@ fn taapit(base: &str) -> Taapit {
 
 #[tokio::test]
 async fn a_path_and_a_sqlite_url_open_the_same_file() {
-    let db = TempDb::new("url");
+    let db = OutboxFile::new("url");
     let by_path = Outbox::open(&db.0, taapit("http://127.0.0.1:9"))
         .await
         .unwrap();
@@ -83,7 +66,7 @@ async fn a_postgres_url_without_the_feature_says_so() {
 #[tokio::test]
 async fn a_file_from_an_earlier_build_opens_and_its_events_are_delivered() {
     let collector = MockCollector::start(KEY).await.unwrap();
-    let db = TempDb::new("old-schema");
+    let db = OutboxFile::new("old-schema");
     {
         // The schema as the first releases wrote it (bodies as BLOBs, as they wrote them).
         let connection = rusqlite::Connection::open(&db.0).unwrap();
@@ -143,7 +126,7 @@ async fn a_file_from_an_earlier_build_opens_and_its_events_are_delivered() {
 #[tokio::test]
 async fn a_worker_whose_handle_is_dropped_keeps_delivering() {
     let collector = MockCollector::start(KEY).await.unwrap();
-    let db = TempDb::new("dropped");
+    let db = OutboxFile::new("dropped");
     let outbox = Outbox::open(&db.0, taapit(&collector.url())).await.unwrap();
     drop(outbox.start());
     outbox

@@ -7,13 +7,15 @@
 #![cfg(all(feature = "mock", feature = "outbox"))]
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::OutboxFile;
 use taapit_server::mock::{Fault, MockCollector};
 use taapit_server::outbox::Outbox;
 use taapit_server::{Customer, Lead, RetryPolicy, Taapit};
+
+mod support;
 
 const KEY: &str = "taapit_sk_test_shutdown";
 const EVENTS: usize = 64;
@@ -32,25 +34,6 @@ fn client(base: &str) -> Taapit {
                 .timeout(Duration::from_secs(5)),
         )
         .unwrap()
-}
-
-struct TempDb(PathBuf);
-
-impl TempDb {
-    fn new(name: &str, round: usize) -> Self {
-        TempDb(std::env::temp_dir().join(format!(
-            "taapit-outbox-shutdown-{name}-{}-{round}.sqlite3",
-            std::process::id()
-        )))
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
 }
 
 /// This test binary run again as one of the processes below.
@@ -73,7 +56,7 @@ fn this_binary(role: &str) -> Command {
 async fn round(name: &'static str, round: usize, role: &'static str) -> (u64, u64, usize) {
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next(vec![Fault::Hang(ANSWER_DELAY); EVENTS]);
-    let db = TempDb::new(name, round);
+    let db = OutboxFile::new(&format!("shutdown-{name}-{round}"));
     let mut child = this_binary(role)
         .env("TAAPIT_SHUTDOWN_DB", &db.0)
         .env("TAAPIT_COLLECTOR_URL", collector.url())
@@ -130,7 +113,7 @@ async fn shutdown_while_another_process_holds_the_write_lock_leaves_nothing_pend
 async fn an_answer_is_recorded_once_the_store_is_back() {
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next([Fault::Hang(Duration::from_millis(500))]);
-    let db = TempDb::new("store-back", 0);
+    let db = OutboxFile::new("store-back");
     let outbox = Outbox::open(&db.0, client(&collector.url())).await.unwrap();
     outbox
         .enqueue(Lead::new("id_back", Customer::new("user_back")))

@@ -6,22 +6,15 @@
 
 use std::time::Duration;
 
+use support::OutboxFile;
 use taapit_server::mock::MockCollector;
 use taapit_server::outbox::Outbox;
 use taapit_server::{Customer, Lead, Taapit};
 
+mod support;
+
 const KEY: &str = "taapit_sk_test_shutdown_claims";
 const ROUNDS: usize = 40;
-
-struct TempDb(std::path::PathBuf);
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
 
 // One thread: the worker, woken by the enqueue, runs only once `shutdown` has told it to stop,
 // and then has both before it.
@@ -34,10 +27,7 @@ async fn nothing_is_claimed_once_shutdown_was_called() {
         .unwrap();
     let mut claimed_after_stop = 0;
     for round in 0..ROUNDS {
-        let db = TempDb(std::env::temp_dir().join(format!(
-            "taapit-outbox-shutdown-claims-{}-{round}.sqlite3",
-            std::process::id()
-        )));
+        let db = OutboxFile::new("shutdown-claims");
         let outbox = Outbox::open(&db.0, taapit.clone()).await.unwrap();
         let worker = outbox.start();
         // The worker finds nothing due and waits for an enqueue.

@@ -2,26 +2,18 @@
 //! event, 20 events enqueued after it are each delivered within a second.
 #![cfg(all(feature = "mock", feature = "outbox"))]
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use support::OutboxFile;
 use taapit_server::mock::{Fault, MockCollector};
 use taapit_server::outbox::Outbox;
 use taapit_server::{Customer, Lead, RetryPolicy, Taapit};
 
+mod support;
+
 const KEY: &str = "taapit_sk_test_slow";
 const SLOW_ANSWER: Duration = Duration::from_secs(4);
 const LATER_EVENTS: usize = 20;
-
-struct TempDb(PathBuf);
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
 
 fn unix_ms() -> u64 {
     SystemTime::now()
@@ -38,9 +30,7 @@ fn lead(n: usize) -> Lead {
 async fn events_enqueued_behind_a_slow_answer_are_delivered_within_a_second() {
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next([Fault::Hang(SLOW_ANSWER)]);
-    let db = TempDb(
-        std::env::temp_dir().join(format!("taapit-outbox-slow-{}.sqlite3", std::process::id())),
-    );
+    let db = OutboxFile::new("slow");
     let taapit = Taapit::new(KEY)
         .unwrap()
         .with_base_url(&collector.url())

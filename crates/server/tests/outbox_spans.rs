@@ -4,17 +4,19 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use support::OutboxFile;
 use taapit_server::mock::{Fault, MockCollector};
 use taapit_server::outbox::Outbox;
 use taapit_server::{Customer, Lead, RetryPolicy, Taapit};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
+
+mod support;
 
 const KEY: &str = "taapit_sk_test_spans_secret";
 
@@ -66,26 +68,13 @@ impl Subscriber for Spans {
     fn exit(&self, _: &Id) {}
 }
 
-struct TempDb(PathBuf);
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn each_delivery_has_a_span_with_its_key_kind_attempt_and_outcome() {
     let spans = Spans::default();
     let _guard = tracing::subscriber::set_default(spans.clone());
     let collector = MockCollector::start(KEY).await.unwrap();
     collector.fail_next([Fault::Status(400)]);
-    let db = TempDb(std::env::temp_dir().join(format!(
-        "taapit-outbox-spans-{}.sqlite3",
-        std::process::id()
-    )));
+    let db = OutboxFile::new("spans");
     let taapit = Taapit::new(KEY)
         .unwrap()
         .with_base_url(&collector.url())

@@ -25,9 +25,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use support::one_attempt_client;
 use taapit_server::outbox::postgres::tokio_postgres;
 use taapit_server::outbox::{Outbox, Worker, WorkerOptions};
 use taapit_server::{Customer, Lead, RetryPolicy, Taapit};
+
+mod support;
 
 const KEY: &str = "taapit_sk_test_postgres";
 const CHILD: &str = "TAAPIT_OUTBOX_CHILD";
@@ -504,20 +507,7 @@ async fn late_answer(cluster: &Cluster) {
     let (collector, url) = Counting::start().await;
     collector.set_delay(Duration::from_secs(4));
     let a_timeout = Duration::from_secs(3);
-    let client = |timeout: Duration| {
-        Taapit::new(KEY)
-            .unwrap()
-            .with_base_url(&url)
-            .unwrap()
-            .with_retry(
-                RetryPolicy::new()
-                    .max_attempts(1)
-                    .initial_backoff(Duration::from_millis(50))
-                    .max_backoff(Duration::from_millis(50))
-                    .timeout(timeout),
-            )
-            .unwrap()
-    };
+    let client = |timeout: Duration| one_attempt_client(KEY, &url, timeout);
     let a = Outbox::open(&database, client(a_timeout)).await.unwrap();
     // One slot: A's own delivery holds it, so A does not claim the event again itself.
     let worker_a = a.start_with(
