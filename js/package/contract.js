@@ -1,7 +1,8 @@
 // The Rust↔JS contract of the shipped .wasm: generated from crates/wasm/src/contract.rs,
 // do not edit (`UPDATE_CONTRACT=1 cargo test -p taapit-wasm --test contract` writes it; the test fails when it differs).
 // CALL_*: the `call` export's codes; TEXT_*, CHANGE_*: the codes the imports `t` and `w` get;
-// SOURCE, STORAGE: a capture result's values by code.
+// SOURCE, STORAGE: a capture result's values by code; NOTES: the words of each
+// `debug` note by code (import `g`), each `%` a detail.
 export const CALL_CAPTURE = 0;
 export const CALL_TRACKING_ID = 1;
 export const CALL_CLEAR = 2;
@@ -22,7 +23,24 @@ export const CHANGE_SET_COOKIE = 0;
 export const CHANGE_STORAGE_SET = 1;
 export const CHANGE_STORAGE_REMOVE = 2;
 export const CHANGE_REPLACE_URL = 3;
-export const CHANGE_WARN = 4;
-export const CHANGE_STATE = 5;
+export const CHANGE_STATE = 4;
 export const SOURCE = [null, 'search', 'hash', 'stored'];
 export const STORAGE = [null, 'cookie', 'localStorage', 'memory'];
+export const NOTES = [
+  'ignored an id that is not valid',
+  'could not remove the tracking parameter',
+  'first-click: ignored %',
+  'consent pending: in memory only: %',
+  'SameSite=None needs https',
+  'a cookie on another path shadows %',
+  'refused the cookie %',
+  'cookies unavailable',
+  'localStorage unavailable: in memory only',
+  'storageFallback off: in memory only',
+  'using auto: refused Domain=%',
+  'using auto: the host is not under %',
+  'option %: refused "%"; using the default',
+  'option %: refused (not text); using the default',
+  'option %: no such option (ignored)',
+  'option expiresInDays: clamped to 1-400 days',
+];

@@ -16,6 +16,7 @@ import {
   CALL_GRANT,
   CALL_REVOKE,
   CALL_TRACKING_ID,
+  NOTES,
   SOURCE,
   STORAGE,
 } from './contract.js';
@@ -65,6 +66,19 @@ function listed(options, clean) {
 }
 
 /**
+ * The console line of `debug`'s note `code` with its details `a` and `b` (import `g`):
+ * its words (NOTES, each `%` a detail) where this build carries them, else its code and
+ * the details. The script tag's plain build leaves the words out (js/build/tag.mjs defines
+ * TAAPIT_NOTE_WORDS false, and esbuild drops the table); its debug build, the npm entry
+ * and the server carry them (README, "What `debug` says").
+ */
+export function noteLine(code, a, b) {
+  return typeof TAAPIT_NOTE_WORDS == 'undefined' || TAAPIT_NOTE_WORDS
+    ? '[taapit] ' + NOTES[code].replace('%', () => a).replace('%', () => b)
+    : '[taapit] #' + code + ' ' + a + ' ' + b;
+}
+
+/**
  * Instantiates the module from its bytes (an ArrayBuffer or a typed array), or from the
  * wasm2js build of the same module when WebAssembly cannot run (`bytes` is then its
  * `__taapitWasm2js` function, see fallback.js), synchronously:
@@ -108,7 +122,6 @@ export function instantiate(bytes) {
     /* CHANGE_STORAGE_SET */ (a, p, l) => localStorage.setItem(a, text(p, l)),
     /* CHANGE_STORAGE_REMOVE */ (a) => localStorage.removeItem(a),
     /* CHANGE_REPLACE_URL */ (a) => history.replaceState(history.state, '', a),
-    /* CHANGE_WARN */ (a) => console.warn(a),
     /* CHANGE_STATE */ (a) => {
       state = a;
     },
@@ -147,6 +160,13 @@ export function instantiate(bytes) {
       },
       s: (p, l) => {
         result = l ? text(p, l) : null;
+      },
+      g: (note, p, l, q, m) => {
+        try {
+          console.warn(noteLine(note, text(p, l), text(q, m)));
+        } catch (_) {
+          // no console, or one that throws: the note goes nowhere
+        }
       },
     },
   };

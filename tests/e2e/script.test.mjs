@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { NOTES } from '../../js/package/contract.js';
 import { PKG_DIR, startHttpsServer } from '../support/server.mjs';
 import { ENGINE, ENGINES, inEngineContext, launchEngine, PageHarness } from './engines/index.mjs';
 import { assertExpiresIn, assertPkgBuilt, HOSTILE, HOSTS, hostsCert, NAME, sendHtml, STUB } from './support.mjs';
@@ -282,8 +283,9 @@ history.replaceState = function (state, title, url) {
       });
     });
 
-    test('malformed attributes fall back to their defaults, with data-debug messages', async () => {
+    test('malformed attributes fall back to their defaults, with data-debug messages (debug build: words)', async () => {
       const id = makePage({
+        src: '/pkg/taapit.debug.js',
         attrs: {
           'expires-in-days': 'soon',
           attribution: 'sometimes',
@@ -305,6 +307,25 @@ history.replaceState = function (state, title, url) {
             `a debug message about ${option}: ${JSON.stringify(s.warnings)}`,
           );
         }
+      });
+    });
+
+    test('the plain script says each data-debug note by its code, with its details', async () => {
+      const id = makePage({ attrs: { 'expires-in-days': 'soon', colour: 'blue', debug: true } });
+      await inContext(async (s) => {
+        const v = await s.visit('app.example.com', id, `${NAME}=coded`);
+        assert.equal(v.trackingId, 'coded');
+        const code = (words) => NOTES.indexOf(words);
+        for (const line of [
+          `[taapit] #${code('option %: refused "%"; using the default')} expiresInDays soon`,
+          `[taapit] #${code('option %: no such option (ignored)')} colour`,
+        ]) {
+          assert.ok(
+            s.warnings.some((w) => w.trim() === line),
+            `${JSON.stringify(line)} in ${JSON.stringify(s.warnings)}`,
+          );
+        }
+        assert.ok(!s.warnings.some((w) => w.includes('using the default')), 'no words in the plain script');
       });
     });
 

@@ -11,6 +11,7 @@ use super::cookie::SameSite;
 use super::cookie::{tracking_id_in, values_of, SetCookie};
 use super::domain::{candidates, covers, host_kind, HostKind};
 use super::mirror;
+use super::note::Note;
 use super::options::{Consent, DomainOption, Options};
 use super::query::{find_id, strip_params, UrlPart};
 
@@ -49,6 +50,13 @@ pub trait Page {
     fn now_ms(&self) -> u64;
     /// Writes a debug line to the console.
     fn log(&self, message: &str);
+    /// Reports `note` with its details (with `debug`): by default the line
+    /// `[taapit] <the note's words>` through [`log`](Self::log); the shipped `.wasm` hands the
+    /// code and the details to its loader instead, so that the words are no bytes of it.
+    #[inline]
+    fn note(&self, note: Note, details: &[&str]) {
+        self.log(&super::text::concat(&["[taapit] ", &note.fill(details)]));
+    }
     /// `location.hostname` alone: a link click needs none of the other location texts.
     #[inline]
     fn hostname(&self) -> String {
@@ -161,14 +169,12 @@ pub struct Session {
     pub strip_pending: bool,
 }
 
-/// With `debug`, logs `[taapit] `, `message` and `detail` (an id, a name, a domain, or
-/// nothing). Two texts, not a list of parts: each call site is code in the `.wasm`. (The
-/// texts are short because each is bytes in the `.wasm`; the README's "What `debug` says"
-/// explains each.)
+/// With `debug`, reports `note` with `detail` (an id, a name, a domain, or nothing) to the
+/// page ([`Page::note`]; the README's "What `debug` says" explains each).
 #[inline]
-fn debug(page: &impl Page, options: &Options, message: &str, detail: &str) {
+fn debug(page: &impl Page, options: &Options, note: Note, detail: &str) {
     if options.debug {
-        page.log(&super::text::concat(&["[taapit] ", message, detail]));
+        page.note(note, &[detail]);
     }
 }
 
@@ -192,7 +198,7 @@ pub fn capture_owned(page: &mut impl Page, session: &mut Session, options: Optio
     let location = page.location();
     let found = find_id(&location.search, &location.hash, &options.params);
     if found.rejected > 0 {
-        debug(page, options, "ignored an id that is not valid", "");
+        debug(page, options, Note::InvalidId, "");
     }
     let Some((id, part)) = found.id else {
         // Nothing valid to keep: any tracking parameter can leave the address at once.
@@ -235,7 +241,7 @@ fn strip_address(page: &mut impl Page, options: &Options, location: &Location) {
         return;
     };
     if !page.replace_url(&url) {
-        debug(page, options, "could not remove the tracking parameter", "");
+        debug(page, options, Note::StripFailed, "");
     }
 }
 
@@ -255,7 +261,7 @@ fn decide(
     if options.attribution.keeps_stored() {
         if let Some(stored) = stored(page, options) {
             if stored.tracking_id.as_deref() != Some(&id) {
-                debug(page, options, "first-click: ignored ", &id);
+                debug(page, options, Note::FirstClickIgnored, &id);
             }
             session.held = None;
             // Kept in the mirror while cookies failed: move it to the cookie the backend
@@ -272,7 +278,7 @@ fn decide(
         // Held in memory until consent: the visit's first id, kept as a stored one is. (A
         // grant comes with the id it held, taken out of `held`.)
         if let Some((first, first_source)) = session.held.as_ref().filter(|held| held.0 != id) {
-            debug(page, options, "first-click: ignored ", &id);
+            debug(page, options, Note::FirstClickIgnored, &id);
             return Capture {
                 tracking_id: Some(first.clone()),
                 source: Some(*first_source),
@@ -283,7 +289,7 @@ fn decide(
     }
     session.captured = Some(id.clone());
     if options.consent == Consent::Pending {
-        debug(page, options, "consent pending: in memory only: ", &id);
+        debug(page, options, Note::ConsentPending, &id);
         session.held = Some((id.clone(), source));
         return Capture {
             tracking_id: Some(id),
@@ -352,7 +358,7 @@ fn persist(
     let expires_at_ms = now_ms + max_age * 1000;
     let secure = options.secure.applies(location.https, options.same_site);
     if options.same_site == SameSite::None && !location.https {
-        debug(page, options, "SameSite=None needs https", "");
+        debug(page, options, Note::SameSiteNoneNeedsHttps, "");
     }
     let mut outcome = Capture {
         tracking_id: Some(id.clone()),
@@ -385,7 +391,7 @@ fn persist(
         // landing's id is then in effect, and no mirror of this one is left to outlive it.
         if kept {
             if count > 1 {
-                debug(page, options, "a cookie on another path shadows ", name);
+                debug(page, options, Note::ShadowedByOtherPath, name);
             }
             page.storage_remove(&mirror::key(name));
             outcome.storage = Some(Storage::Cookie);
@@ -393,9 +399,9 @@ fn persist(
             outcome.expires_at_ms = Some(expires_at_ms);
             return outcome;
         }
-        debug(page, options, "refused the cookie ", name);
+        debug(page, options, Note::CookieRefused, name);
     } else {
-        debug(page, options, "cookies unavailable", "");
+        debug(page, options, Note::CookiesUnavailable, "");
     }
     if options.storage_fallback {
         if page.storage_set(&mirror::key(name), &mirror::encode(&id, expires_at_ms)) {
@@ -403,14 +409,9 @@ fn persist(
             outcome.expires_at_ms = Some(expires_at_ms);
             return outcome;
         }
-        debug(
-            page,
-            options,
-            "localStorage unavailable: in memory only",
-            "",
-        );
+        debug(page, options, Note::StorageUnavailable, "");
     } else {
-        debug(page, options, "storageFallback off: in memory only", "");
+        debug(page, options, Note::FallbackOff, "");
     }
     outcome
 }
@@ -451,12 +452,12 @@ fn cookie_domain(
             } else if accepts(page, options, domain, secure) {
                 Some(domain.clone())
             } else {
-                debug(page, options, "using auto: refused Domain=", domain);
+                debug(page, options, Note::DomainRefused, domain);
                 auto_domain(page, options, host, secure)
             }
         }
         DomainOption::Explicit(domain) => {
-            debug(page, options, "using auto: the host is not under ", domain);
+            debug(page, options, Note::HostNotUnder, domain);
             auto_domain(page, options, host, secure)
         }
         DomainOption::Auto => auto_domain(page, options, host, secure),

@@ -26,6 +26,7 @@
 //! | [`cookie`] | building `Set-Cookie` strings, parsing `document.cookie` |
 //! | [`mirror`] | the `localStorage` fallback entry |
 //! | [`options`] | options, defaults and bounds |
+//! | [`note`] | what `debug` says: codes, and their words |
 //! | [`event`] | the page's `taapit:change` event: its name, its detail's fields, its calls |
 //! | [`outbound`] | adding the id to links to the site's other domains |
 //! | [`capture`] | the rules themselves, over the [`capture::Page`] interface |
@@ -57,6 +58,7 @@ pub mod domain;
 pub mod event;
 pub mod id;
 pub mod mirror;
+pub mod note;
 pub mod options;
 pub mod outbound;
 pub mod query;

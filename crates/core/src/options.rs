@@ -7,6 +7,7 @@
 use crate::prelude::*;
 
 use super::cookie::{is_valid_name, SameSite};
+use super::note::Note;
 use super::outbound::parse_patterns;
 use super::text::{all_bytes, parse_list, split_byte, split_once_byte};
 
@@ -444,13 +445,24 @@ impl Options {
     /// ```
     #[inline]
     pub fn read(list: &str, mut say: impl FnMut(&[&str])) -> Self {
+        Self::read_noting(list, |note, details| {
+            let said = note.fill(details);
+            say(&[said.strip_prefix("option ").unwrap_or(&said)]);
+        })
+    }
+
+    /// [`Options::read`], each report a [`Note`] with its details (the option's name, and the
+    /// refused value): the shipped `.wasm` hands those to its loader, so the words are not in
+    /// it.
+    #[inline]
+    pub fn read_noting(list: &str, mut say: impl FnMut(Note, &[&str])) -> Self {
         Self::read_reporting_to(list, &mut say)
     }
 
-    /// [`Options::read`], with one copy in the `.wasm` whoever calls it: `say` behind a
+    /// [`Options::read_noting`], with one copy in the `.wasm` whoever calls it: `say` behind a
     /// pointer, not a type of its own for each caller.
     #[inline]
-    fn read_reporting_to(list: &str, say: &mut dyn FnMut(&[&str])) -> Self {
+    fn read_reporting_to(list: &str, say: &mut dyn FnMut(Note, &[&str])) -> Self {
         let entries = || {
             split_byte(list, ENTRY_SEPARATOR)
                 .filter(|entry| !entry.is_empty())
@@ -468,15 +480,15 @@ impl Options {
             for (name, value) in entries() {
                 let Some((_, parse)) = OPTIONS.iter().find(|(known, _)| *known == name) else {
                     if report {
-                        say(&[name, ": no such option (ignored)"]);
+                        say(Note::OptionUnknown, &[name]);
                     }
                     continue;
                 };
                 match value {
                     Some(value) if parse(&mut options, value) => {}
                     _ if !report => {}
-                    Some(value) => say(&[name, ": refused \"", value, "\"; using the default"]),
-                    None => say(&[name, ": refused (not text); using the default"]),
+                    Some(value) => say(Note::OptionRefused, &[name, value]),
+                    None => say(Note::OptionNotText, &[name]),
                 }
             }
             if report || !options.debug {
@@ -486,7 +498,7 @@ impl Options {
         }
         // The default lifetime is within bounds: one outside them came from the list.
         if report && clamp_days(options.expires_in_days) != options.expires_in_days {
-            say(&["expiresInDays: clamped to 1-400 days"]);
+            say(Note::DaysClamped, &[]);
         }
         options
     }

@@ -17,6 +17,7 @@
 //! | `d(secs) → n` | puts `new Date(secs * 1000).toUTCString()` in the register |
 //! | `r(p, l, q, m, source, storage, expiresAt)` | a capture result: id, domain (length 0: `null`), [`SourceCode`], [`StorageCode`], expiry (negative: `null`) |
 //! | `s(p, l)` | a text result (length 0: `null`) |
+//! | `g(note, p, l, q, m)` | `debug`'s [`Note`](taapit_core::note::Note) `note` with its two details (texts at `p` and `q`): `console.warn`, with the note's words where the JavaScript carries them (`NOTES`) and its code where it does not |
 //!
 //! Its one export is `call(code)`, [`Call`] `code`; what the call was given is read as
 //! [`Text::Input`], and what it returns is handed back through `r` or `s`. The module keeps
@@ -178,10 +179,8 @@ codes! {
         StorageRemove = 2,
         /// `history.replaceState(history.state, "", a)`.
         ReplaceUrl = 3,
-        /// `console.warn(a)`.
-        Warn = 4,
         /// Keep `a` as what the module remembers between calls, for [`Text::State`] to read.
-        State = 5,
+        State = 4,
     }
 }
 
@@ -258,7 +257,6 @@ impl Change {
             Change::StorageSet => "storageSet",
             Change::StorageRemove => "storageRemove",
             Change::ReplaceUrl => "replaceUrl",
-            Change::Warn => "warn",
             Change::State => "state",
         }
     }
@@ -339,7 +337,8 @@ pub fn javascript() -> std::string::String {
          fails when it differs).\n\
          // CALL_*: the `call` export's codes; TEXT_*, CHANGE_*: the codes the imports `t` and \
          `w` get;\n\
-         // SOURCE, STORAGE: a capture result's values by code.\n",
+         // SOURCE, STORAGE: a capture result's values by code; NOTES: the words of each\n\
+         // `debug` note by code (import `g`), each `%` a detail.\n",
     );
     let mut put = |prefix: &str, name: &str, code: u32| {
         let _ = writeln!(out, "export const {} = {code};", js_const(prefix, name));
@@ -364,5 +363,14 @@ pub fn javascript() -> std::string::String {
         .collect();
     let _ = writeln!(out, "export const SOURCE = [{}];", sources.join(", "));
     let _ = writeln!(out, "export const STORAGE = [{}];", storages.join(", "));
+    let notes: std::vec::Vec<_> = taapit_core::note::Note::ALL
+        .iter()
+        .map(|note| quoted(Some(note.text())))
+        .collect();
+    let _ = writeln!(
+        out,
+        "export const NOTES = [\n  {},\n];",
+        notes.join(",\n  ")
+    );
     out
 }

@@ -14,7 +14,7 @@ use crate::contract::{Call, Change, Text};
 use crate::state;
 use taapit_core::capture;
 use taapit_core::options::Options;
-use taapit_core::text::{concat, split_once_byte};
+use taapit_core::text::split_once_byte;
 
 /// Runs [`Call`] `code`; an unknown code does nothing.
 #[no_mangle]
@@ -35,9 +35,7 @@ fn run(call: Call) {
     let page = &mut HostPage;
     match call {
         Call::Capture => {
-            let options = Options::read(&input, |parts| {
-                host::warn(&concat(&["[taapit] option ", &concat(parts)]));
-            });
+            let options = Options::read_noting(&input, host::note);
             list = &input;
             host::capture_result(&capture::capture_owned(page, &mut session, options));
         }

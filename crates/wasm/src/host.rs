@@ -7,6 +7,7 @@
 use crate::contract::{Change, SourceCode, StorageCode, Text};
 use crate::prelude::*;
 use taapit_core::capture::{Location, Page};
+use taapit_core::note::Note;
 
 mod imports {
     #[link(wasm_import_module = "t")]
@@ -43,6 +44,9 @@ mod imports {
         /// Hands the loader a text result (length 0 is `null`).
         #[link_name = "s"]
         pub fn text_result(text: *const u8, len: usize);
+        /// Reports `debug`'s note `code` with its two details.
+        #[link_name = "g"]
+        pub fn note(code: u32, a: *const u8, a_len: usize, b: *const u8, b_len: usize);
     }
 }
 
@@ -140,8 +144,12 @@ impl Page for HostPage {
         unsafe { imports::now() as u64 }
     }
 
-    fn log(&self, message: &str) {
-        warn(message);
+    /// Never called: the core reports only through [`Page::note`], which this page hands to
+    /// the loader as a code.
+    fn log(&self, _: &str) {}
+
+    fn note(&self, note: Note, details: &[&str]) {
+        self::note(note, details);
     }
 
     fn hostname(&self) -> String {
@@ -159,7 +167,11 @@ impl Page for HostPage {
     }
 }
 
-/// Writes `message` to the console as a warning, if the page lets it.
-pub fn warn(message: &str) {
-    write(Change::Warn, message, "");
+/// Hands `debug`'s `note` and its details (at most two) to the loader, which says it on the
+/// console if the page lets it.
+pub fn note(note: Note, details: &[&str]) {
+    let detail = |i| details.get(i).copied().unwrap_or_default();
+    let (a, b): (&str, &str) = (detail(0), detail(1));
+    // SAFETY: the loader only reads both texts, within their lengths.
+    unsafe { imports::note(note as u32, a.as_ptr(), a.len(), b.as_ptr(), b.len()) }
 }

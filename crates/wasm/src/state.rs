@@ -75,7 +75,7 @@ pub fn decode(text: &str) -> (Session, &str) {
     let (captured, rest) = split_once_byte(rest, SEPARATOR.as_bytes()[0]).unwrap_or(("", rest));
     let (held, list) = split_once_byte(rest, SEPARATOR.as_bytes()[0]).unwrap_or(("", rest));
     let id = |id: &str| (!id.is_empty()).then(|| id.to_owned());
-    let mut options = Options::read(list, |_| {});
+    let mut options = Options::read_noting(list, |_, _| {});
     options.consent = if flags & PENDING != 0 {
         Consent::Pending
     } else {

@@ -508,3 +508,82 @@ fn a_drifted_mention_is_caught() {
     );
     assert!(!readme_options_problems(&row).is_empty());
 }
+
+/// The README's "What `debug` says" rows that disagree with the notes' codes and words
+/// (`taapit_core::note::Note`): the plain script tag prints the code, so the table is how a
+/// reader finds the words. A row is `| <code> | \`<words>\` | …`, the details written `<…>`;
+/// one row may give two notes as `8 / 9` and `` `a` / `b` ``.
+fn readme_notes_problems(readme: &str) -> Vec<String> {
+    use taapit_core::note::Note;
+    let Some(section) = readme.split("### What `debug` says").nth(1) else {
+        return vec!["README.md has no \"What `debug` says\" section".into()];
+    };
+    let section = section.split("\n#").next().unwrap_or_default();
+    let mut listed = vec![false; Note::ALL.len()];
+    let mut problems = Vec::new();
+    for row in section.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let codes: Vec<usize> = match cells[0]
+            .trim_start_matches("| ")
+            .split(" / ")
+            .map(|code| code.trim().parse())
+            .collect()
+        {
+            Ok(codes) => codes,
+            Err(_) => continue, // the header
+        };
+        let words: Vec<String> = cells
+            .get(1)
+            .unwrap_or(&"")
+            .split(" / ")
+            .map(|quoted| {
+                // `<name>`, `<value>`, …: the note's `%`.
+                let mut out = String::new();
+                let mut inside = false;
+                for c in quoted.trim().trim_matches('`').chars() {
+                    match c {
+                        '<' => {
+                            inside = true;
+                            out.push('%');
+                        }
+                        '>' if inside => inside = false,
+                        _ if inside => {}
+                        _ => out.push(c),
+                    }
+                }
+                out
+            })
+            .collect();
+        if codes.len() != words.len() {
+            problems.push(format!("{row}: as many codes as messages"));
+            continue;
+        }
+        for (code, words) in codes.into_iter().zip(words) {
+            match Note::ALL.get(code) {
+                Some(note) if note.text() == words => listed[code] = true,
+                Some(note) => problems.push(format!(
+                    "README note {code}: {words:?}, the core says {:?}",
+                    note.text()
+                )),
+                None => problems.push(format!("README note {code}: no such note")),
+            }
+        }
+    }
+    for (code, listed) in listed.into_iter().enumerate() {
+        if !listed {
+            problems.push(format!("README lists no note {code}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_readme_gives_each_debug_note_its_code_and_words() {
+    assert_eq!(
+        readme_notes_problems(&read("README.md")),
+        Vec::<String>::new()
+    );
+    let drifted =
+        read("README.md").replace("| 6 | `refused the cookie", "| 7 | `refused the cookie");
+    assert!(!readme_notes_problems(&drifted).is_empty());
+}

@@ -29,7 +29,6 @@ import {
   CHANGE_STATE,
   CHANGE_STORAGE_REMOVE,
   CHANGE_STORAGE_SET,
-  CHANGE_WARN,
   SOURCE,
   STORAGE,
   TEXT_COOKIES,
@@ -43,7 +42,7 @@ import {
   TEXT_STATE,
   TEXT_STORAGE,
 } from '../contract.js';
-import { optionList } from '../loader.js';
+import { noteLine, optionList } from '../loader.js';
 
 export { CALL_CAPTURE, CALL_TRACKING_ID, optionList };
 
@@ -195,9 +194,6 @@ export const CHANGE = {
   [CHANGE_STORAGE_SET]: refuse,
   [CHANGE_STORAGE_REMOVE]: () => {},
   [CHANGE_REPLACE_URL]: refuse,
-  [CHANGE_WARN]: (page, call, a) => {
-    page.warnings.push(a);
-  },
   [CHANGE_STATE]: (page, call, a) => {
     call.state = a;
   },
@@ -252,6 +248,10 @@ export function connect(instantiate) {
       },
       s: (p, l) => {
         call.result = l ? text(p, l) : null;
+      },
+      // debug's notes, in words (what the module said: rules.js reads them).
+      g: (note, p, l, q, m) => {
+        page.warnings.push(noteLine(note, text(p, l), text(q, m)));
       },
     },
   };
