@@ -12,9 +12,9 @@
 // compile time. Several runs in one invocation (each with a browser of its own), then the
 // steps of each page's time on loads of their own (bench/phases.mjs).
 //
-// Counts (environment, defaults in parentheses): BENCH_RUNS (3), BENCH_LOADS (30 localhost
-// loads per page per run), BENCH_MOBILE_LOADS (15 slow-mobile loads per page per run),
-// BENCH_PHASE_LOADS (10 instrumented loads per page per profile), BENCH_MOBILE_CPU (1: no CPU
+// Counts (environment, defaults in parentheses): BENCH_RUNS (3), BENCH_LOADS (24 localhost
+// loads per page per run), BENCH_MOBILE_LOADS (12 slow-mobile loads per page per run),
+// BENCH_PHASE_LOADS (8 instrumented loads per page per profile), BENCH_MOBILE_CPU (1: no CPU
 // throttling on the slow mobile profile; 4 slows the renderer's CPU 4× as Lighthouse's mobile
 // preset does). PKG=<dir> measures another build's pkg/. `node bench/run.mjs [OUT.md]`.
 import { execSync } from 'node:child_process';
@@ -37,9 +37,9 @@ function count(name, fallback) {
   return n;
 }
 const RUNS = count('BENCH_RUNS', 3);
-const LOADS = count('BENCH_LOADS', 30);
-const MOBILE_LOADS = count('BENCH_MOBILE_LOADS', 15);
-const PHASE_LOADS = count('BENCH_PHASE_LOADS', 10);
+const LOADS = count('BENCH_LOADS', 24);
+const MOBILE_LOADS = count('BENCH_MOBILE_LOADS', 12);
+const PHASE_LOADS = count('BENCH_PHASE_LOADS', 8);
 const MOBILE_CPU = count('BENCH_MOBILE_CPU', 1) || 1;
 const PKG = process.env.PKG ? path.resolve(process.env.PKG) : PKG_DIR;
 

@@ -3,8 +3,9 @@
 # with bytes (gzip -9 and brotli), initial wasm memory, and three runs of the time to capture
 # of the script tag and the npm ES module against a plain-JS reference and the floor, on
 # localhost and on an emulated slow mobile network, with long tasks and where the time goes
-# (bench/run.mjs says how, and which environment variables bound the counts). About 10
-# minutes on a quiet 2-core machine, the build aside. `bash scripts/bench.sh [OUT.md]`.
+# (bench/run.mjs says how, and which environment variables bound the counts): 432 timed and
+# 64 instrumented page loads by default; BENCHMARKS.md's first line says how long they took.
+# `bash scripts/bench.sh [OUT.md]`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Chromium and node_modules (playwright-core, esbuild, wasm-opt), the wasm target.
