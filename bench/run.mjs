@@ -324,8 +324,9 @@ function cpuModel() {
 function gitHead() {
   try {
     const head = execSync('git rev-parse --short HEAD', { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execSync('git status --porcelain -- crates js Cargo.toml Cargo.lock', { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    return dirty ? `${head} with uncommitted changes under crates/ or js/` : head;
+    const dirty = execSync('git status --porcelain -- crates js Cargo.toml Cargo.lock', { cwd: REPO_ROOT, encoding: 'utf8' })
+      .split('\n').filter(Boolean).map((line) => `\`${line.slice(3)}\``);
+    return dirty.length ? `${head} with uncommitted changes in ${dirty.join(', ')}` : head;
   } catch {
     return 'unknown';
   }
