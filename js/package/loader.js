@@ -79,6 +79,57 @@ export function noteLine(code, a, b) {
 }
 
 /**
+ * The module's imports (module "t", their contract in crates/wasm/src/contract.rs), over a
+ * page given as tables, for loader.js's page and the server's virtual page
+ * (js/package/server/engine.js) alike: `read[TEXT_*](argument)` a page text (null: absent),
+ * `change[CHANGE_*](a, b)` a page change, `done(result)` a call's result, `note(code, a, b)`
+ * debug's note; `memory()` the module's memory (once it is instantiated). Texts cross as UTF-8
+ * in that memory; whatever a reader or a change throws reaches the module as a failure
+ * (-1, 0), never the page.
+ */
+export function moduleImports(memory, read, change, done, note) {
+  var encoder = new TextEncoder();
+  var decoder = new TextDecoder();
+  var held;
+  var text = (p, l) => decoder.decode(new Uint8Array(memory().buffer, p, l));
+  return {
+    t: {
+      t: (what, p, l) => {
+        try {
+          var value = read[what](text(p, l));
+          if (value == null) return -1;
+          held = encoder.encode(value);
+          return held.length;
+        } catch (_) {
+          return -1;
+        }
+      },
+      c: (p) => new Uint8Array(memory().buffer).set(held, p),
+      w: (what, p, l, q, m) => {
+        try {
+          change[what](text(p, l), text(q, m));
+          return 1;
+        } catch (_) {
+          return 0;
+        }
+      },
+      n: Date.now,
+      d: (secs) => (held = encoder.encode(new Date(secs * 1000).toUTCString())).length,
+      r: (p, l, q, m, source, storage, expiresAt) =>
+        done({
+          trackingId: l ? text(p, l) : null,
+          source: SOURCE[source],
+          storage: STORAGE[storage],
+          domain: m ? text(q, m) : null,
+          expiresAt: expiresAt < 0 ? null : expiresAt,
+        }),
+      s: (p, l) => done(l ? text(p, l) : null),
+      g: (code, p, l, q, m) => note(code, text(p, l), text(q, m)),
+    },
+  };
+}
+
+/**
  * Instantiates the module from its bytes (an ArrayBuffer or a typed array), or from the
  * wasm2js build of the same module when WebAssembly cannot run (`bytes` is then its
  * `__taapitWasm2js` function, see fallback.js), synchronously:
@@ -89,16 +140,12 @@ export function noteLine(code, a, b) {
  * missing); each call can throw only if the module itself traps. Callers catch (wrapper.js).
  */
 export function instantiate(bytes) {
-  var encoder = new TextEncoder();
-  var decoder = new TextDecoder();
   var exports;
-  var held;
   var input = '';
   // What the module remembers between calls (crates/wasm/src/state.rs): it gives its memory
   // back at the end of each call and keeps its session here, as text.
   var state = '';
   var result = null;
-  var text = (p, l) => decoder.decode(new Uint8Array(exports.memory.buffer, p, l));
   // A reader per TEXT_* code and a handler per CHANGE_* code of contract.js, in code order,
   // each named in a comment (crates/wasm/tests/contract.rs checks the names and their order against the
   // Rust enums; an array literal costs fewer bytes than assignments by constant).
@@ -109,7 +156,7 @@ export function instantiate(bytes) {
     /* TEXT_HASH */ () => location.hash,
     /* TEXT_PROTOCOL */ () => location.protocol,
     /* TEXT_COOKIES */ () => document.cookie,
-    /* TEXT_STORAGE */ (p, l) => localStorage.getItem(text(p, l)),
+    /* TEXT_STORAGE */ (key) => localStorage.getItem(key),
     /* TEXT_INPUT */ () => input,
     // Random digits (a valid cookie name's): the domain probe's name, unique to the call.
     /* TEXT_NONCE */ () => crypto.getRandomValues(new Uint32Array(2)).join(''),
@@ -119,57 +166,28 @@ export function instantiate(bytes) {
     /* CHANGE_SET_COOKIE */ (a) => {
       document.cookie = a;
     },
-    /* CHANGE_STORAGE_SET */ (a, p, l) => localStorage.setItem(a, text(p, l)),
+    /* CHANGE_STORAGE_SET */ (a, b) => localStorage.setItem(a, b),
     /* CHANGE_STORAGE_REMOVE */ (a) => localStorage.removeItem(a),
     /* CHANGE_REPLACE_URL */ (a) => history.replaceState(history.state, '', a),
     /* CHANGE_STATE */ (a) => {
       state = a;
     },
   ];
-  var imports = {
-    t: {
-      t: (what, p, l) => {
-        try {
-          var value = read[what](p, l);
-          if (value == null) return -1;
-          held = encoder.encode(value);
-          return held.length;
-        } catch (_) {
-          return -1;
-        }
-      },
-      c: (p) => new Uint8Array(exports.memory.buffer).set(held, p),
-      w: (what, p, l, q, m) => {
-        try {
-          change[what](text(p, l), q, m);
-          return 1;
-        } catch (_) {
-          return 0;
-        }
-      },
-      n: Date.now,
-      d: (secs) => (held = encoder.encode(new Date(secs * 1000).toUTCString())).length,
-      r: (p, l, q, m, source, storage, expiresAt) => {
-        result = {
-          trackingId: l ? text(p, l) : null,
-          source: SOURCE[source],
-          storage: STORAGE[storage],
-          domain: m ? text(q, m) : null,
-          expiresAt: expiresAt < 0 ? null : expiresAt,
-        };
-      },
-      s: (p, l) => {
-        result = l ? text(p, l) : null;
-      },
-      g: (note, p, l, q, m) => {
-        try {
-          console.warn(noteLine(note, text(p, l), text(q, m)));
-        } catch (_) {
-          // no console, or one that throws: the note goes nowhere
-        }
-      },
+  var imports = moduleImports(
+    () => exports.memory,
+    read,
+    change,
+    (made) => {
+      result = made;
     },
-  };
+    (code, a, b) => {
+      try {
+        console.warn(noteLine(code, a, b));
+      } catch (_) {
+        // no console, or one that throws: the note goes nowhere
+      }
+    },
+  );
   exports =
     typeof bytes == 'function'
       ? bytes(imports) // the wasm2js build of the same module (fallback.js)

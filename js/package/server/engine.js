@@ -12,9 +12,10 @@
 // Set-Cookie. The module's domain probes thus pick the registrable domain, as they do in a
 // browser.
 //
-// Not loader.js's `instantiate`: that one reads the real page's globals. The option list
-// (`optionList`) and the codes (contract.js, generated from the Rust enums) are shared with
-// it; js/build/server-entry.mjs bundles them into pkg/server/engine.js.
+// Not loader.js's `instantiate`: that one reads the real page's globals. The imports
+// (`moduleImports`, over this file's READ and CHANGE tables), the option list (`optionList`)
+// and the codes (contract.js, generated from the Rust enums) are shared with it;
+// js/build/server-entry.mjs bundles them into pkg/server/engine.js.
 //
 // Which build of the module runs (the .wasm, or its wasm2js translation where a runtime
 // refuses to compile WebAssembly) is chosen by runtime.js / runtime-wasm2js.js.
@@ -29,8 +30,6 @@ import {
   CHANGE_STATE,
   CHANGE_STORAGE_REMOVE,
   CHANGE_STORAGE_SET,
-  SOURCE,
-  STORAGE,
   TEXT_COOKIES,
   TEXT_HASH,
   TEXT_HOSTNAME,
@@ -42,7 +41,7 @@ import {
   TEXT_STATE,
   TEXT_STORAGE,
 } from '../contract.js';
-import { noteLine, optionList } from '../loader.js';
+import { moduleImports, noteLine, optionList } from '../loader.js';
 
 export { CALL_CAPTURE, CALL_TRACKING_ID, optionList };
 
@@ -207,54 +206,26 @@ export const CHANGE = {
  * stopped mid-call keeps what its allocator had taken).
  */
 export function connect(instantiate) {
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
   let exports = null;
-  let held;
   let page;
   let call;
-  const text = (p, l) => decoder.decode(new Uint8Array(exports.memory.buffer, p, l));
-  const imports = {
-    t: {
-      t: (what, p, l) => {
-        try {
-          const value = READ[what](page, call, text(p, l));
-          if (value == null) return -1;
-          held = encoder.encode(value);
-          return held.length;
-        } catch (_) {
-          return -1;
-        }
-      },
-      c: (p) => new Uint8Array(exports.memory.buffer).set(held, p),
-      w: (what, p, l, q, m) => {
-        try {
-          CHANGE[what](page, call, text(p, l), text(q, m));
-          return 1;
-        } catch (_) {
-          return 0;
-        }
-      },
-      n: () => Date.now(),
-      d: (secs) => (held = encoder.encode(new Date(secs * 1000).toUTCString())).length,
-      r: (p, l, q, m, source, storage, expiresAt) => {
-        call.result = {
-          trackingId: l ? text(p, l) : null,
-          source: SOURCE[source],
-          storage: STORAGE[storage],
-          domain: m ? text(q, m) : null,
-          expiresAt: expiresAt < 0 ? null : expiresAt,
-        };
-      },
-      s: (p, l) => {
-        call.result = l ? text(p, l) : null;
-      },
-      // debug's notes, in words (what the module said: rules.js reads them).
-      g: (note, p, l, q, m) => {
-        page.warnings.push(noteLine(note, text(p, l), text(q, m)));
-      },
+  // loader.js's imports over this page's tables: one copy of the module's side of the contract.
+  const read = {};
+  for (const code in READ) read[code] = (argument) => READ[code](page, call, argument);
+  const change = {};
+  for (const code in CHANGE) change[code] = (a, b) => CHANGE[code](page, call, a, b);
+  const imports = moduleImports(
+    () => exports.memory,
+    read,
+    change,
+    (result) => {
+      call.result = result;
     },
-  };
+    // debug's notes, in words (what the module said: rules.js reads them).
+    (code, a, b) => {
+      page.warnings.push(noteLine(code, a, b));
+    },
+  );
   // Compiled on the first call (a runtime that refuses compiling then says so in the error,
   // which `select` in runtime.js turns into the wasm2js build).
   const ready = () => {
