@@ -7,8 +7,10 @@
 // Each app opened with ?ta_tid= stores the cookie (domain and attributes by the capture rules),
 // shows the id from its `use_tracking_id` hook, follows a clear, a new capture and a
 // `taapit:change` from another surface, never shows a hostile value, and sends the id with its
-// signup form. The server-rendered page already holds the id when the cookie is present and
-// hydrates without a warning or an error.
+// signup form. A navigation by the app's router to a new `?ta_tid=` is captured when the app
+// gives `<Analytics />` the router's address (`capture_on`), and not when it loads without it
+// (`?capture_on=off`). The server-rendered page already holds the id when the cookie is present
+// and hydrates without a warning or an error.
 //
 // Needs the apps built: `bash scripts/build-examples.sh` (scripts/test.sh runs it first).
 
@@ -168,6 +170,26 @@ async function shows(page, expected) {
   }
 }
 
+/**
+ * Navigates with the app's router (its `#landing` form: leptos_router's `navigate`, yew-router's
+ * `navigator.push`) to `?ta_tid=<id>` on the same page, and waits until the router shows that
+ * query. Fails if the page was loaded again instead (a mark left on `window` must survive).
+ */
+async function navigateClientSide(page, id) {
+  await page.evaluate(() => {
+    window.sameDocument = true;
+  });
+  await page.fill('#landing-id', id);
+  await page.click('#landing button[type=submit]');
+  await page.waitForURL((url) => url.search === `?ta_tid=${id}`, { timeout: 10_000 });
+  await page.waitForFunction(
+    (want) => document.querySelector('#router-query')?.textContent.replace(/^\?/, '') === want,
+    `ta_tid=${id}`,
+    { timeout: 10_000 },
+  );
+  assert.equal(await page.evaluate(() => window.sameDocument), true, 'the navigation reloaded the page');
+}
+
 /** Dispatches a `taapit:change` as another surface (script tag, npm entry) would. */
 function announce(page, trackingId) {
   return page.evaluate((id) => {
@@ -247,6 +269,36 @@ for (const app of APPS) {
           await mounted(page);
           await shows(page, id);
           assert.equal((await theCookie(s.context)).value, id);
+        },
+        `${app.name}: no page error, console error or warning`,
+      );
+    });
+
+    test('a router navigation to a new ?ta_tid= is captured with capture_on, not without', async () => {
+      await inHttpsContext(
+        browser,
+        session,
+        async (s) => {
+          // With capture_on (the app's default): the router's navigation stores the new id,
+          // in the same document (no reload).
+          const first = unique('rf');
+          const page = await s.open(app.url('app.example.com', `?ta_tid=${first}`));
+          await shows(page, first);
+          const next = unique('rn');
+          await navigateClientSide(page, next);
+          await shows(page, next);
+          assert.equal((await theCookie(s.context)).value, next);
+
+          // Without it (`?capture_on=off` at load): the same navigation leaves the stored id.
+          const kept = unique('rk');
+          const once = await s.open(app.url('app.example.com', `?ta_tid=${kept}&capture_on=off`));
+          await shows(once, kept);
+          await navigateClientSide(once, unique('ri'));
+          // The router has rendered the new address; a capture it caused would be an effect
+          // of that render, run within a task or two: 500 ms is far more than it took above.
+          await once.waitForTimeout(500);
+          await shows(once, kept);
+          assert.equal((await theCookie(s.context)).value, kept);
         },
         `${app.name}: no page error, console error or warning`,
       );

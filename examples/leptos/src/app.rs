@@ -1,9 +1,12 @@
 //! The app, the same on the server and in the browser.
 
 use leptos::prelude::*;
+use leptos_router::components::Router;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use taapit_capture::leptos::{clear, use_tracking_id, Analytics};
 
-/// The root: `<Analytics />` captures `?ta_tid=` once the app is mounted.
+/// The root: the router, and `<Analytics />`, which captures `?ta_tid=` once the app is mounted
+/// and again after each route change to an address with a new one (`capture_on`).
 #[component]
 pub fn App() -> impl IntoView {
     // "true" once the app runs in the browser (effects run after mounting or hydrating); the
@@ -11,12 +14,49 @@ pub fn App() -> impl IntoView {
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
     view! {
-        <Analytics />
-        <main data-mounted=move || mounted.get().to_string()>
-            <h1>"Leptos + taapit-capture"</h1>
-            <TrackingId />
-            <Signup />
-        </main>
+        <Router>
+            <Capture />
+            <main data-mounted=move || mounted.get().to_string()>
+                <h1>"Leptos + taapit-capture"</h1>
+                <TrackingId />
+                <Landing />
+                <Signup />
+            </main>
+        </Router>
+    }
+}
+
+/// `<Analytics />` given the router's search string, so that a client-side navigation to an
+/// address with a new `ta_tid` is captured. Loaded with `?capture_on=off`, the app leaves the
+/// prop out (one capture, after mounting), which the end-to-end tests compare against.
+#[component]
+fn Capture() -> impl IntoView {
+    let once = use_query_map().with_untracked(|query| query.get_str("capture_on") == Some("off"));
+    if once {
+        view! { <Analytics /> }.into_any()
+    } else {
+        view! { <Analytics capture_on=use_location().search /> }.into_any()
+    }
+}
+
+/// A client-side navigation (the router's `navigate`, as an `<A>` link does) to
+/// `?ta_tid=<the id typed>` on this page.
+#[component]
+fn Landing() -> impl IntoView {
+    let navigate = use_navigate();
+    let search = use_location().search;
+    let next_id = RwSignal::new(String::new());
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let query = format!("?ta_tid={}", next_id.get_untracked());
+        navigate(&query, Default::default());
+    };
+    view! {
+        <p>"The router's query: " <output id="router-query">{move || search.get()}</output></p>
+        <form id="landing" on:submit=on_submit>
+            <label>"Land again with tracking id " <input id="landing-id" bind:value=next_id /></label>
+            <button type="submit">"Navigate"</button>
+        </form>
     }
 }
 

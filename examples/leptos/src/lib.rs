@@ -1,5 +1,6 @@
-//! The Leptos example app: `<Analytics />` at the root, the id from `use_tracking_id()`, a
-//! button that clears it and a signup form that sends it to the backend.
+//! The Leptos example app: `<Analytics />` at the root, inside leptos_router's `<Router>` so that
+//! a client-side navigation to a new `?ta_tid=` is captured too (`capture_on`), the id from
+//! `use_tracking_id()`, a button that clears it and a signup form that sends it to the backend.
 //!
 //! The wasm32 build (`--features hydrate`) exports `main_csr` (client-side rendering, for
 //! index.html) and `hydrate` (for the pages the server in src/main.rs renders).

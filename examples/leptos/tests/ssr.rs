@@ -7,6 +7,7 @@
 
 use http::header::COOKIE;
 use leptos::prelude::*;
+use leptos_router::location::RequestUrl;
 use taapit_capture::leptos::{use_tracking_id, use_tracking_id_with, Analytics, AnalyticsProps};
 use taapit_capture::{Attribution, Consent, DomainOption, Options, SameSite, Secure};
 use taapit_leptos_example::app::App;
@@ -20,7 +21,8 @@ fn request(cookie_headers: &[&str]) -> http::request::Parts {
     builder.body(()).expect("a request").into_parts().0
 }
 
-/// Renders `view()` on the server, with `parts` in context when given (as leptos_axum does).
+/// Renders `view()` on the server, with `parts` and their URL (the router's) in context when
+/// given, as leptos_axum does.
 fn render<V: IntoView + 'static>(
     parts: Option<http::request::Parts>,
     view: impl FnOnce() -> V,
@@ -28,6 +30,7 @@ fn render<V: IntoView + 'static>(
     let owner = Owner::new();
     owner.with(|| {
         if let Some(parts) = parts {
+            provide_context(RequestUrl::new(&parts.uri.to_string()));
             provide_context(parts);
         }
         view().to_html()

@@ -1,10 +1,33 @@
-//! The Yew example app (client-side): `<Analytics />` at the root, the id from
-//! `use_tracking_id()`, a button that clears it and a signup form that sends it to the backend.
+//! The Yew example app (client-side): `<Analytics />` at the root, inside yew-router's
+//! `<BrowserRouter>` so that a client-side navigation to a new `?ta_tid=` is captured too
+//! (`capture_on`), the id from `use_tracking_id()`, a button that clears it and a signup form
+//! that sends it to the backend.
 
 use taapit_capture::yew::{clear, use_tracking_id, Analytics};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
-/// The root: `<Analytics />` captures `?ta_tid=` after the first render.
+/// The app's one route: the page it is served at (index.html's `<base href>` is the router's
+/// base), whatever its query.
+#[derive(Clone, PartialEq, Routable)]
+enum Route {
+    #[at("/")]
+    Landing,
+}
+
+/// What the browser renders: [`App`] inside the router.
+#[function_component]
+pub fn Routed() -> Html {
+    html! {
+        <BrowserRouter>
+            <App />
+        </BrowserRouter>
+    }
+}
+
+/// The root: `<Analytics />` captures `?ta_tid=` after the first render, and again after each
+/// route change to an address with a new one (`capture_on`) under a router; without one (the
+/// server renderer's tests), once.
 #[function_component]
 pub fn App() -> Html {
     // "true" once the app runs in the browser (effects run after rendering); the end-to-end
@@ -16,12 +39,60 @@ pub fn App() -> Html {
     }
     html! {
         <>
-            <Analytics />
+            <Capture />
             <main data-mounted={mounted.to_string()}>
                 <h1>{ "Yew + taapit-capture" }</h1>
                 <TrackingId />
+                <Landing />
                 <Signup />
             </main>
+        </>
+    }
+}
+
+/// `<Analytics />` given the router's query string, so that a client-side navigation to an
+/// address with a new `ta_tid` is captured. Loaded with `?capture_on=off`, the app leaves the
+/// prop out (one capture, after the first render), which the end-to-end tests compare against.
+#[function_component]
+fn Capture() -> Html {
+    let location = use_location();
+    let once = use_state(|| {
+        location.as_ref().is_some_and(|location| {
+            let query = location.query_str().trim_start_matches('?');
+            query.split('&').any(|pair| pair == "capture_on=off")
+        })
+    });
+    let query = location.map(|location| location.query_str().to_owned());
+    if *once {
+        html! { <Analytics /> }
+    } else {
+        html! { <Analytics capture_on={query} /> }
+    }
+}
+
+/// A client-side navigation (the router's `navigator.push`, as a `<Link>` does) to
+/// `?ta_tid=<the id typed>` on this page.
+#[function_component]
+fn Landing() -> Html {
+    let navigator = use_navigator();
+    let query = use_location().map(|location| location.query_str().to_owned());
+    let next_id = use_node_ref();
+    let onsubmit = {
+        let next_id = next_id.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if let (Some(navigator), Some(id)) = (&navigator, input_value(&next_id)) {
+                let _ = navigator.push_with_query(&Route::Landing, [("ta_tid", id)]);
+            }
+        })
+    };
+    html! {
+        <>
+            <p>{ "The router's query: " }<output id="router-query">{ query.unwrap_or_default() }</output></p>
+            <form id="landing" {onsubmit}>
+                <label>{ "Land again with tracking id " }<input id="landing-id" ref={next_id} /></label>
+                <button type="submit">{ "Navigate" }</button>
+            </form>
         </>
     }
 }
@@ -67,13 +138,17 @@ fn Signup() -> Html {
     }
 }
 
+/// The text of an `<input>`, when the node is one.
+fn input_value(input: &NodeRef) -> Option<String> {
+    input
+        .cast::<web_sys::HtmlInputElement>()
+        .map(|input| input.value())
+}
+
 /// Posts the signup and shows what the backend answered.
 #[cfg(target_arch = "wasm32")]
 fn send(email: &NodeRef, tracking_id: Option<String>, result: UseStateHandle<String>) {
-    let email = email
-        .cast::<web_sys::HtmlInputElement>()
-        .map(|input| input.value())
-        .unwrap_or_default();
+    let email = input_value(email).unwrap_or_default();
     wasm_bindgen_futures::spawn_local(async move {
         result.set(taapit_example_signup::post(&email, tracking_id.as_deref()).await);
     });
@@ -83,9 +158,9 @@ fn send(email: &NodeRef, tracking_id: Option<String>, result: UseStateHandle<Str
 #[cfg(not(target_arch = "wasm32"))]
 fn send(_email: &NodeRef, _tracking_id: Option<String>, _result: UseStateHandle<String>) {}
 
-/// Renders [`App`] into `<body>`.
+/// Renders [`Routed`] into `<body>`.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn main() {
-    yew::Renderer::<App>::new().render();
+    yew::Renderer::<Routed>::new().render();
 }
