@@ -304,7 +304,9 @@ impl RetryPolicy {
     }
 
     /// The longest one delivery can take: every attempt to its timeout, and the longest wait
-    /// between each two (a longer `Retry-After` ends the call instead).
+    /// between each two (a longer `Retry-After` ends the call instead). The outbox's lease
+    /// (feature `outbox`) is its only user.
+    #[cfg(feature = "outbox")]
     pub(crate) fn longest_delivery(&self) -> Duration {
         let attempts = self.max_attempts.max(1);
         self.timeout
