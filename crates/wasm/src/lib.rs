@@ -2,9 +2,9 @@
 //! never published): the rules of `taapit-core` behind plain exports and imports for its own
 //! small loader, no wasm-bindgen, no std. Everything that build has and a Rust app must not is
 //! here:
-//! - [`exports`]: the functions the loader (`js/package/loader.js`) calls;
-//! - [`host`]: the [`Page`](taapit_core::capture::Page) over the loader's imports;
-//! - [`allocator`]: an arena that each call gives back whole, instead of std's dlmalloc;
+//! - `exports`: the functions the loader (`js/package/loader.js`) calls;
+//! - `host`: the [`Page`](taapit_core::capture::Page) over the loader's imports;
+//! - `allocator`: an arena that each call gives back whole, instead of std's dlmalloc;
 //! - [`contract`]: every code that crosses between the module and its loader;
 //! - [`state`]: the page's session as text, which the loader keeps between calls;
 //! - the panic handler, a trap.
