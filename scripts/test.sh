@@ -57,6 +57,10 @@ cargo clippy "${apps[@]}" --lib --target wasm32-unknown-unknown \
 
 step "native tests of the leptos and yew features (server rendering, props → Options)"
 cargo test --quiet -p taapit-leptos-example --features ssr
+# The Leptos module's unit tests (the hydration hand-off's text), with the features the
+# example's tests compiled.
+cargo test --quiet -p taapit-capture -p taapit-leptos-example --lib \
+  --features taapit-leptos-example/ssr -- leptos::
 cargo test --quiet -p taapit-yew-example
 # The doc examples of src/leptos.rs and src/yew.rs (the root crate's others ran above), with
 # the features the example tests already compiled.

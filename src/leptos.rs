@@ -36,6 +36,7 @@
 //!   hydration starts from the same id the server rendered.
 
 use ::leptos::prelude::*;
+use ::leptos::server::codee::{Decoder, Encoder};
 
 pub use crate::{clear, grant_consent, revoke_consent};
 
@@ -142,10 +143,40 @@ pub fn use_tracking_id_with(options: &Options) -> Signal<Option<String>> {
     // Server: read from the request and written into the HTML; hydration: read back from the
     // HTML (not from the page, which a script may have changed since), so both render the
     // same; client-side rendering: read from the page.
-    let initial = SharedValue::new(|| initial_tracking_id(&cookie_name)).into_inner();
+    let initial = SharedValue::<_, IdText>::new_with_encoding(|| initial_tracking_id(&cookie_name))
+        .into_inner();
     let tracking_id = RwSignal::new(initial);
     follow_changes(tracking_id, cookie_name);
     tracking_id.into()
+}
+
+/// How the server hands `use_tracking_id`'s first value to hydration: the id as it is, or the
+/// empty text for none (a valid id is never empty, and holds no character that needs quoting).
+/// Plain text, not Leptos's default JSON codec: that one brings serde_json's decoder into the
+/// app's `.wasm` (bench/SIZE_STEPS.md, "The Rust apps' share"). A text that is no valid id is
+/// refused, and the hook then reads the page instead.
+struct IdText;
+
+impl Encoder<Option<String>> for IdText {
+    type Error = ();
+    type Encoded = String;
+
+    fn encode(id: &Option<String>) -> Result<String, ()> {
+        Ok(id.clone().unwrap_or_default())
+    }
+}
+
+impl Decoder<Option<String>> for IdText {
+    type Error = ();
+    type Encoded = str;
+
+    fn decode(text: &str) -> Result<Option<String>, ()> {
+        match text {
+            "" => Ok(None),
+            id if crate::is_valid_id(id) => Ok(Some(id.to_owned())),
+            _ => Err(()),
+        }
+    }
 }
 
 /// Whether this build runs in the browser: wasm32, and not a server build (`leptos-ssr`, which
@@ -238,4 +269,28 @@ fn request_tracking_id(headers: &http::HeaderMap, cookie_name: &str) -> Option<S
         values.map(http::HeaderValue::as_bytes),
         cookie_name,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hydration_hand_off_is_the_id_as_text() {
+        let id = Some("rLnWe1uz9t282v7g".to_owned());
+        assert_eq!(IdText::encode(&id).as_deref(), Ok("rLnWe1uz9t282v7g"));
+        assert_eq!(IdText::encode(&None).as_deref(), Ok(""));
+        for value in [id, None] {
+            let text = IdText::encode(&value).unwrap();
+            assert_eq!(IdText::decode(&text), Ok(value));
+        }
+    }
+
+    #[test]
+    fn a_hand_off_that_is_no_valid_id_is_refused() {
+        // Refused, the hook reads the page instead of showing what capture would not store.
+        for text in ["<script>", "a b", "\"abc\"", "a;b"] {
+            assert_eq!(IdText::decode(text), Err(()), "{text}");
+        }
+    }
 }
