@@ -102,6 +102,13 @@ impl Page for BrowserPage {
         nonce
     }
 
+    fn push_http_date(&self, out: &mut String, secs: u64) {
+        // The browser's `Date` writes the IMF-fixdate (`toUTCString`), as the shipped `.wasm`
+        // asks it to: the core's calendar code then stays out of the app's `.wasm`.
+        let date = js_sys::Date::new(&JsValue::from_f64(secs as f64 * 1000.0));
+        out.push_str(&String::from(date.to_utc_string()));
+    }
+
     fn log(&self, message: &str) {
         warn(message);
     }
