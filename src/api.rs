@@ -43,23 +43,31 @@ pub fn capture(options: &Options) -> Capture {
     }
 }
 
-/// `options` as the JavaScript surfaces' option list gives them (`Options::read`): `outbound`
-/// patterns trimmed, in lower case, without a trailing dot (a malformed one dropped), an
+/// `options` as the JavaScript surfaces' option list gives them (`Options::read`): an
 /// explicit `domain` without a leading dot, in lower case (one that is no domain name: `Auto`).
-/// A Rust app builds `Options` by hand, and `Shop.Example.net` or `.shop.example.com` must
-/// mean what they mean from JavaScript (the rules compare them as they are).
+/// A Rust app builds `Options` by hand, and `.Shop.Example.com` must mean what it means from
+/// JavaScript (the rules compare it as it is). The `outbound` patterns are read the same way
+/// where they are used, in [`decorate_url`] (`outbound_as_read`).
 #[cfg(target_arch = "wasm32")]
 fn as_read(options: &Options) -> Options {
     let mut options = options.clone();
+    if let DomainOption::Explicit(domain) = &options.domain {
+        options.domain = DomainOption::parse(domain).unwrap_or_default();
+    }
+    options
+}
+
+/// The last capture's `outbound` patterns as the option list reads them: trimmed, in lower
+/// case, without a trailing dot, a malformed one dropped (reading a read list changes
+/// nothing). Read here rather than at capture, so that an app that never calls
+/// [`decorate_url`] carries none of this code (bench/SIZE_STEPS.md, "The Rust apps' share").
+#[cfg(target_arch = "wasm32")]
+fn outbound_as_read(options: &mut Options) {
     options.outbound = options
         .outbound
         .iter()
         .filter_map(|pattern| parse_pattern(pattern))
         .collect();
-    if let DomainOption::Explicit(domain) = &options.domain {
-        options.domain = DomainOption::parse(domain).unwrap_or_default();
-    }
-    options
 }
 
 /// The tracking id to send to the backend: the cookie, else the `localStorage` mirror, else
@@ -183,5 +191,8 @@ fn decorate_in_page(href: &str) -> Option<String> {
         return None;
     }
     let link_host = url.hostname();
-    with_page(|page, session| rules::decorate_link(page, session, href, &link_host))
+    with_page(|page, session| {
+        outbound_as_read(&mut session.options);
+        rules::decorate_link(page, session, href, &link_host)
+    })
 }
