@@ -7,13 +7,20 @@
 #              do-nothing stand-ins: the app without taapit-capture
 #   +swb       bare Yew app + reading `{ trackingId }` from a JsValue with serde-wasm-bindgen
 #   +gloo      bare Yew app + the same with gloo-utils' JsValueSerdeExt (JSON round trip)
-# Needs the apps built first (bash scripts/build-examples.sh). Shares target/ with them.
+# Builds the apps first (scripts/build-examples.sh, incremental) and shares target/ with them.
+# Writes its section of BENCHMARKS.md (between the framework-size markers; bench/run.mjs keeps
+# it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C link-arg=-zstack-size=1048576"
 root=$PWD
 work=target/framework-size
+
+# The apps' signup request (examples/signup), at the same relative path from the copies.
+rm -rf "$work/signup"
+mkdir -p "$work"
+cp -r examples/signup "$work/signup"
 
 # Copies example $1 into $work/$2 as a crate of its own (no taapit-capture), then runs $3 on it.
 copy() {
@@ -37,9 +44,15 @@ size() {
   report "$1" "$out/${2}_bg.wasm"
 }
 
+declare -A raw gz
 report() {
-  printf '%-14s %8d B  gzip %7d B\n' "$1" "$(wc -c < "$2")" "$(gzip -9 -c "$2" | wc -c)"
+  raw[$1]=$(wc -c < "$2")
+  gz[$1]=$(gzip -9 -c "$2" | wc -c)
+  printf '%-14s %8d B  gzip %7d B\n' "$1" "${raw[$1]}" "${gz[$1]}"
 }
+
+bash scripts/build-examples.sh leptos-wasm
+bash scripts/build-examples.sh yew
 
 # --- Leptos ---
 copy leptos leptos-bare
@@ -105,3 +118,49 @@ detail_reader yew-swb 'serde-wasm-bindgen = "0.6"' \
   'serde_wasm_bindgen::from_value::<Detail>(detail).ok()?.tracking_id'
 detail_reader yew-gloo 'gloo-utils = { version = "0.2", features = ["serde"] }' \
   'use gloo_utils::format::JsValueSerdeExt; detail.into_serde::<Detail>().ok()?.tracking_id'
+
+# The section of BENCHMARKS.md.
+row() { # label, with, without
+  printf '| %s | %s B (%s gzip) | %s B (%s gzip) | %s B (**%s gzip**) |\n' "$1" \
+    "${raw[$2]}" "${gz[$2]}" "${raw[$3]}" "${gz[$3]}" \
+    "$((raw[$2] - raw[$3]))" "$((gz[$2] - gz[$3]))"
+}
+rustc_version=$(rustc --version | cut -d' ' -f2)
+wb_version=$(wasm-bindgen --version | cut -d' ' -f2)
+section=$(cat <<MD
+<!-- framework-size:start -->
+## The Leptos and Yew features: what they add to an app
+
+Command: \`bash bench/framework-size.sh\` · date: $(date -u +%Y-%m-%dT%H:%M:%SZ) · rustc $rustc_version, wasm-bindgen $wb_version
+
+Each example app's \`.wasm\` as scripts/build-examples.sh builds it (release profile of the
+workspace: \`opt-level = "z"\`, \`lto = true\`, \`codegen-units = 1\`, \`panic = "abort"\`; then
+\`wasm-bindgen --target web\` and \`wasm-opt -Oz --strip-debug --strip-producers\`), beside the
+same app with \`<Analytics />\`, \`use_tracking_id\` and \`clear\` replaced by do-nothing
+stand-ins. Target: a share of at most 8,192 B gzip each (issue 22). Each step that moved the
+shares: [bench/SIZE_STEPS.md](bench/SIZE_STEPS.md), "The Rust apps' share".
+
+| app | with the feature | without | the feature adds |
+| --- | ---: | ---: | ---: |
+$(row 'examples/leptos (`hydrate`)' leptos leptos-bare)
+$(row 'examples/yew (`csr`)' yew yew-bare)
+
+Reading \`{ trackingId }\` from the event's \`detail\` with a serde crate instead of
+\`Reflect.get\`, in the bare Yew app:
+
+| reader | the app | it adds |
+| --- | ---: | ---: |
+$(printf '| serde-wasm-bindgen | %s B (%s gzip) | %s B (%s gzip) |' "${raw[yew-swb]}" "${gz[yew-swb]}" "$((raw[yew-swb] - raw[yew-bare]))" "$((gz[yew-swb] - gz[yew-bare]))")
+$(printf '| gloo-utils (JSON round trip) | %s B (%s gzip) | %s B (%s gzip) |' "${raw[yew-gloo]}" "${gz[yew-gloo]}" "$((raw[yew-gloo] - raw[yew-bare]))" "$((gz[yew-gloo] - gz[yew-bare]))")
+<!-- framework-size:end -->
+MD
+)
+echo "$section"
+node -e '
+const fs = require("fs");
+const [file, section] = [process.argv[1], process.argv[2]];
+const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n";
+const re = /<!-- framework-size:start -->[\s\S]*<!-- framework-size:end -->\n?/;
+fs.writeFileSync(file, re.test(text) ? text.replace(re, `${section}\n`) : `${text.trimEnd()}\n\n${section}\n`);
+' BENCHMARKS.md "$section"
+echo "[framework-size] BENCHMARKS.md updated"

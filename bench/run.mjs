@@ -496,10 +496,15 @@ async function main() {
   meta.finished = new Date();
   meta.loadAfter = os.loadavg();
   const text = report(runs, steps, meta);
-  // The server crate's section (scripts/bench-server.sh) is kept as it is.
-  const SERVER_SECTION = /<!-- server-bench:start -->[\s\S]*<!-- server-bench:end -->\n?/;
-  const kept = existsSync(out) ? readFileSync(out, 'utf8').match(SERVER_SECTION)?.[0] : undefined;
-  writeFileSync(out, `${text}\n${kept ? `\n${kept}` : ''}`);
+  // The sections other scripts write are kept as they are: the Leptos and Yew apps'
+  // (bench/framework-size.sh) and the server crate's (scripts/bench-server.sh).
+  const KEPT_SECTIONS = [
+    /<!-- framework-size:start -->[\s\S]*<!-- framework-size:end -->\n?/,
+    /<!-- server-bench:start -->[\s\S]*<!-- server-bench:end -->\n?/,
+  ];
+  const before = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const kept = KEPT_SECTIONS.map((section) => before.match(section)?.[0]).filter(Boolean);
+  writeFileSync(out, `${text}\n${kept.map((section) => `\n${section}`).join('')}`);
   console.log(text);
 }
 
