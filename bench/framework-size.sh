@@ -64,7 +64,9 @@ s = s.replace("use taapit_capture::leptos::{clear, use_tracking_id, Analytics};"
 fn use_tracking_id() -> Signal<Option<String>> { Signal::derive(|| None) }
 fn clear() {}
 #[component]
-fn Analytics() -> impl IntoView {}
+fn Analytics(#[prop(optional, into)] capture_on: Option<Signal<String>>) -> impl IntoView {
+    let _ = capture_on;
+}
 """)
 open(p, "w").write(s)
 PY
@@ -85,8 +87,16 @@ s = s.replace("use yew::prelude::*;", """use yew::prelude::*;
 #[hook]
 fn use_tracking_id() -> Option<String> { None }
 fn clear() {}
+#[derive(Properties, PartialEq)]
+struct AnalyticsProps {
+    #[prop_or_default]
+    capture_on: Option<String>,
+}
 #[function_component]
-fn Analytics() -> Html { Html::default() }
+fn Analytics(props: &AnalyticsProps) -> Html {
+    let _ = &props.capture_on;
+    Html::default()
+}
 """, 1)
 open(p, "w").write(s)
 PY
