@@ -324,10 +324,7 @@ fn wrapper_problems(wrapper: &str, loader: &str) -> Vec<String> {
             "wrapper.js's `nothing`",
             object_keys(wrapper, "var nothing ="),
         ),
-        (
-            "loader.js's capture result",
-            object_keys(loader, "result = {"),
-        ),
+        ("loader.js's capture result", object_keys(loader, "done({")),
     ];
     for (what, keys) in results {
         if keys.as_deref() != Some(&result_fields()[..]) {
