@@ -256,6 +256,17 @@ describe('captureTrackingIdNode: a node:http handler sets the cookie from the se
     // last-click (default): the URL's id replaces the stored one; first-click keeps it.
     r = await server.get(host, '/?ta_tid=new-2', { Cookie: 'ta_tid=old-2' });
     assertIdCookie(r.setCookie[0], { value: 'new-2', domain: 'example.co.uk' });
+    // The old copy's level is unknown (host-only, say): every other level is expired, so it
+    // cannot be listed before the new id in the browser's next Cookie header.
+    const expired = r.setCookie.slice(1).map(parseSetCookie);
+    assert.ok(expired.some((c) => c.attributes.domain === undefined), 'host-only copy expired');
+    for (const c of expired) {
+      assert.equal(c.attributes['max-age'], '0');
+      assert.notEqual(c.attributes.domain, 'example.co.uk', 'the kept level is not expired');
+    }
+    // The same value in the header is the copy written: nothing else to expire.
+    r = await server.get(host, '/?ta_tid=same-2', { Cookie: 'ta_tid=same-2' });
+    assert.equal(r.setCookie.length, 1, r.setCookie.join(' | '));
     r = await server.get(host, '/?ta_tid=new-2', { Cookie: 'ta_tid=old-2', 'x-test-options': 'firstClick' });
     assertIdCookie(r.setCookie[0], { value: 'old-2', domain: 'example.co.uk' });
     assert.equal(r.result.trackingId, 'old-2');

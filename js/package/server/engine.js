@@ -108,11 +108,14 @@ export class VirtualJar {
     if (level && !this.#accepts(level)) return;
     if (name.startsWith('__Secure-') && !secure) return;
     if (name.startsWith('__Host-') && (!secure || level)) return;
-    // A header cookie's level is unknown: a write of its name on any level is taken to be on
-    // its level (the page's module, reading document.cookie, would see the same one copy).
+    // A header cookie's level is unknown. A removal on any level is taken to reach it; a write
+    // is taken to be on its level only when it holds the same value, and a copy holding
+    // another value to be on another level, as the core's one-copy rule counts a request's
+    // copies (`visible_after_write` in crates/core/src/capture.rs): the module then sees two
+    // copies and expires the other levels, so none can outlive the new id in the browser.
     const entry =
       this.#entries.find((e) => e.name === name && e.level === level) ??
-      this.#entries.find((e) => e.name === name && e.level === undefined);
+      this.#entries.find((e) => e.name === name && e.level === undefined && (removal || e.pair === pair));
     if (removal) {
       if (entry) this.#entries.splice(this.#entries.indexOf(entry), 1);
     } else if (entry) {
